@@ -1,0 +1,36 @@
+"""nncore: a neural network written from scratch in NumPy, for learning how networks train.
+
+Everything here imports NumPy and the standard library only.
+
+>>> import numpy as np, nncore
+>>> net = nncore.MLP([3, 4, 1], activation="relu", output="identity", bias=False,
+...                  init="uniform_pm1", seed=0)
+>>> X, T = np.ones((5, 3)), np.zeros((5, 1))
+>>> loss, grads = net.loss_and_grads(X, T, loss="mse")
+>>> [g.shape for g in grads["weights"]]
+[(3, 4), (4, 1)]
+"""
+from . import datasets, presets
+from .activations import ACTIVATIONS, DERIVATIVES
+from .architecture import Architecture
+from .config import TrainConfig
+from .estimators import MLPClassifier, MLPRegressor
+from .gradcheck import gradient_check, numerical_gradients
+from .history import History, Progress, TrainResult
+from .initializers import INITIALIZERS
+from .losses import LOSSES
+from .metrics import accuracy, r2_score
+from .network import MLP
+from .optimizers import OPTIMIZERS
+from .schedules import SCHEDULES, learning_rates
+from .serialization import from_bytes, load, save, to_bytes
+from .training import evaluate, train
+
+__all__ = [
+    "MLP", "Architecture", "TrainConfig", "train", "evaluate", "History", "TrainResult",
+    "Progress", "gradient_check", "numerical_gradients", "save", "load", "to_bytes",
+    "from_bytes", "MLPRegressor", "MLPClassifier", "r2_score", "accuracy", "learning_rates",
+    "ACTIVATIONS", "DERIVATIVES", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES",
+    "presets", "datasets",
+]
+__version__ = "0.1.0"

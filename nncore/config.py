@@ -1,0 +1,109 @@
+"""Training settings as one frozen dataclass, checked when it is made."""
+from __future__ import annotations
+
+import numbers
+from dataclasses import asdict, dataclass, fields
+
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+from .schedules import SCHEDULES
+
+__all__ = ["TrainConfig"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: loss, optimiser, schedule, batches, regularisation, stopping rules.
+
+    ``batch_size=None`` (or ≥ N) trains full-batch; otherwise rows are reshuffled every epoch
+    and the last, smaller batch is kept. ``dropout`` is one rate for every hidden layer or one
+    per hidden layer. ``l2``/``l1`` add ``(l2/2)·Σ‖W‖² + l1·Σ|W|`` over weights (not biases) to
+    the loss being minimised. ``patience`` turns on early stopping: training stops after that
+    many epochs without the monitored loss (test loss if a test set is given, else train loss)
+    falling by more than ``min_delta``, and the best weights are restored. A loss that becomes
+    non-finite, or grows past ``divergence_factor`` × max(first loss, 1), stops the run as
+    diverged. ``seed`` seeds the generator for shuffling and dropout masks.
+    """
+
+    loss: str = "mse"
+    epochs: int = 100
+    learning_rate: float = 0.01
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    rho: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    schedule: str = "constant"
+    lr_gamma: float = 0.5
+    lr_step: int = 100
+    lr_decay: float = 0.01
+    batch_size: int | None = None
+    dropout: float | tuple[float, ...] = 0.0
+    dropconnect: float = 0.0
+    l2: float = 0.0
+    l1: float = 0.0
+    seed: int = 0
+    patience: int | None = None
+    min_delta: float = 0.0
+    divergence_factor: float = 1e6
+
+    def __post_init__(self):
+        if isinstance(self.dropout, list):
+            object.__setattr__(self, "dropout", tuple(self.dropout))
+        for problem in _problems(self):
+            raise ValueError(problem)
+
+    def replace(self, **changes) -> "TrainConfig":
+        """A copy with some settings changed."""
+        return TrainConfig(**{**asdict(self), **changes})
+
+    def to_dict(self) -> dict:
+        """Plain, JSON-ready data."""
+        data = asdict(self)
+        if isinstance(data["dropout"], tuple):
+            data["dropout"] = list(data["dropout"])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _whole(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _problems(c: TrainConfig):
+    if c.loss not in LOSSES:
+        yield f"Unknown loss {c.loss!r}; choose one of {sorted(LOSSES)}."
+    if c.optimizer not in OPTIMIZERS:
+        yield f"Unknown optimiser {c.optimizer!r}; choose one of {sorted(OPTIMIZERS)}."
+    if c.schedule not in SCHEDULES:
+        yield f"Unknown schedule {c.schedule!r}; choose one of {list(SCHEDULES)}."
+    if not (_whole(c.epochs) and c.epochs >= 0):
+        yield f"The number of epochs must be a whole number ≥ 0, not {c.epochs!r}."
+    if not c.learning_rate > 0 or c.learning_rate == float("inf"):
+        yield f"The learning rate must be a positive number, not {c.learning_rate!r}."
+    if c.batch_size is not None and not (_whole(c.batch_size) and c.batch_size >= 1):
+        yield f"The batch size must be a whole number ≥ 1, not {c.batch_size!r}."
+    rates = c.dropout if isinstance(c.dropout, tuple) else (c.dropout,)
+    for name, p in [("dropout", r) for r in rates] + [("DropConnect", c.dropconnect)]:
+        if not 0.0 <= p < 1.0:
+            yield f"The {name} rate must be at least 0 and below 1, not {p!r}."
+    if c.l1 < 0 or c.l2 < 0:
+        yield "The L1 and L2 penalties must not be negative."
+    if not (0.0 <= c.momentum < 1.0 and 0.0 <= c.rho < 1.0
+            and 0.0 <= c.beta1 < 1.0 and 0.0 <= c.beta2 < 1.0):
+        yield "Momentum, rho, beta1 and beta2 must be at least 0 and below 1."
+    if c.eps <= 0:
+        yield "eps must be positive."
+    if c.schedule == "step" and not (_whole(c.lr_step) and c.lr_step >= 1):
+        yield "The step schedule needs lr_step, a whole number of epochs ≥ 1."
+    if c.lr_gamma <= 0 or c.lr_decay < 0:
+        yield "lr_gamma must be positive and lr_decay not negative."
+    if c.patience is not None and not (_whole(c.patience) and c.patience >= 1):
+        yield f"Patience must be a whole number of epochs ≥ 1, or None, not {c.patience!r}."
+    if c.divergence_factor <= 1:
+        yield "divergence_factor must be greater than 1."

@@ -1,0 +1,133 @@
+"""Losses, each fused with the output layer so that the backward pass starts from dL/dZ.
+
+``z`` are the output layer's pre-activations (logits) and ``y = f_out(z)`` its outputs, both
+``(N, C)``; ``t`` holds the targets in the same shape. Each loss has
+
+- ``value(z, y, t, scratch)`` → the loss as a float (``scratch`` is ``(N, C)`` work space);
+- ``value_and_grad(z, y, t, err, out_name, scratch)`` → the loss, with dL/dz written into ``err``.
+
+============  ==========================================  ==================================
+name          L                                           dL/dz (fused output)
+============  ==========================================  ==================================
+``"mse"``     (1/N) Σ_i ½‖y_i − t_i‖²  (scikit-learn's)    (y − t)/N · f'(z)
+``"sse"``     ½ Σ (y − t)²  (the seed post's)              (y − t) · f'(z)
+``"bce"``     −(1/N) Σ t log y + (1−t) log(1−y), y=σ(z)    (σ(z) − t)/N
+``"ce"``      −(1/N) Σ_i Σ_c t_ic log softmax(z_i)_c       (softmax(z) − t)/N
+============  ==========================================  ==================================
+
+``"bce"`` needs a sigmoid output and ``"ce"`` a softmax output. Both are computed from the logits,
+``bce = max(z,0) − z·t + log(1 + e^(−|z|))`` and ``ce = logsumexp(z) − Σ t·z``, so logits of ±1000
+still give finite losses and gradients. ``"mse"`` and ``"sse"`` accept any output activation and
+chain through its derivative (for softmax, the Jacobian–vector product).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import DERIVATIVES
+
+__all__ = ["LOSSES", "FUSED_OUTPUT", "REGRESSION_LOSSES", "check_loss_output"]
+
+
+def _half_sum_of_squares(err):
+    flat = err.reshape(-1)
+    return 0.5 * float(np.dot(flat, flat))
+
+
+def _bce_sum(z, t, scratch):
+    """Σ max(z, 0) − z·t + log(1 + e^(−|z|)): the stable form of binary cross-entropy."""
+    np.abs(z, out=scratch)
+    np.negative(scratch, out=scratch)
+    np.exp(scratch, out=scratch)
+    np.log1p(scratch, out=scratch)
+    total = float(scratch.sum())
+    np.maximum(z, 0.0, out=scratch)
+    total += float(scratch.sum())
+    return total - float(np.vdot(z, t))
+
+
+def _ce_sum(z, t, scratch):
+    """Σ_i logsumexp(z_i) − Σ t·z: the stable form of categorical cross-entropy."""
+    top = z.max(axis=1, keepdims=True)
+    np.subtract(z, top, out=scratch)
+    np.exp(scratch, out=scratch)
+    return float(np.log(scratch.sum(axis=1)).sum() + top.sum()) - float(np.vdot(z, t))
+
+
+def _chain_output(err, y, out_name, scratch):
+    """``err`` holds dL/dy; turn it into dL/dz through the output activation."""
+    if out_name == "identity":
+        return err
+    if out_name == "softmax":                      # Jᵀv = y ⊙ (v − Σ_c v_c y_c)
+        err -= np.einsum("ij,ij->i", err, y)[:, None]
+        err *= y
+        return err
+    DERIVATIVES[out_name](y, scratch)
+    err *= scratch
+    return err
+
+
+# value(z, y, t, scratch) -> float
+def mse_value(z, y, t, scratch):
+    np.subtract(y, t, out=scratch)
+    return _half_sum_of_squares(scratch) / len(y)
+
+
+def sse_value(z, y, t, scratch):
+    np.subtract(y, t, out=scratch)
+    return _half_sum_of_squares(scratch)
+
+
+def bce_value(z, y, t, scratch):
+    return _bce_sum(z, t, scratch) / len(z)
+
+
+def ce_value(z, y, t, scratch):
+    return _ce_sum(z, t, scratch) / len(z)
+
+
+# value_and_grad(z, y, t, err, out_name, scratch) -> float, with dL/dz written into err
+def mse_value_and_grad(z, y, t, err, out_name, scratch):
+    np.subtract(y, t, out=err)
+    value = _half_sum_of_squares(err) / len(y)
+    err *= 1.0 / len(y)
+    _chain_output(err, y, out_name, scratch)
+    return value
+
+
+def sse_value_and_grad(z, y, t, err, out_name, scratch):
+    np.subtract(y, t, out=err)
+    value = _half_sum_of_squares(err)
+    _chain_output(err, y, out_name, scratch)
+    return value
+
+
+def bce_value_and_grad(z, y, t, err, out_name, scratch):
+    np.subtract(y, t, out=err)                     # σ(z) − t
+    err *= 1.0 / len(y)
+    return _bce_sum(z, t, scratch) / len(z)
+
+
+def ce_value_and_grad(z, y, t, err, out_name, scratch):
+    np.subtract(y, t, out=err)                     # softmax(z) − t
+    err *= 1.0 / len(y)
+    return _ce_sum(z, t, scratch) / len(z)
+
+
+LOSSES = {"mse": (mse_value, mse_value_and_grad), "sse": (sse_value, sse_value_and_grad),
+          "bce": (bce_value, bce_value_and_grad), "ce": (ce_value, ce_value_and_grad)}
+"""name → (value, value_and_grad)."""
+
+FUSED_OUTPUT = {"bce": "sigmoid", "ce": "softmax"}
+"""The output activation each fused loss requires."""
+
+REGRESSION_LOSSES = ("mse", "sse")
+
+
+def check_loss_output(loss: str, output: str) -> None:
+    """Raise ``ValueError`` with a plain sentence if ``loss`` cannot follow ``output``."""
+    if loss not in LOSSES:
+        raise ValueError(f"Unknown loss {loss!r}; choose one of {sorted(LOSSES)}.")
+    need = FUSED_OUTPUT.get(loss)
+    if need is not None and output != need:
+        raise ValueError(f"The loss {loss!r} needs a {need} output layer, not {output!r}.")

@@ -1,0 +1,80 @@
+"""All parameters of a network, and their gradients, as views into one flat vector.
+
+The layout is ``[W_1, b_1, W_2, b_2, …]`` (a layer without bias has no ``b``), parameters first
+and gradients after them in the same buffer. An optimiser update is then one in-place operation
+on a flat vector, and every per-array norm comes from one ``reduceat`` call.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .architecture import Architecture
+
+__all__ = ["ParameterBuffer", "layout"]
+
+
+def layout(arch: Architecture) -> list[tuple[int, int, str, tuple[int, ...]]]:
+    """One ``(layer, start, kind, shape)`` per parameter array, ``kind`` being ``"W"`` or ``"b"``."""
+    entries, pos = [], 0
+    for layer, ((fan_in, fan_out), has_bias) in enumerate(zip(arch.shapes, arch.bias)):
+        entries.append((layer, pos, "W", (fan_in, fan_out)))
+        pos += fan_in * fan_out
+        if has_bias:
+            entries.append((layer, pos, "b", (fan_out,)))
+            pos += fan_out
+    return entries
+
+
+class ParameterBuffer:
+    """``values`` (P,) and ``grads`` (P,) share the buffer ``both`` (2P,).
+
+    ``weights[l]``/``grad_weights[l]`` are ``(fan_in, fan_out)`` views; ``biases[l]`` and
+    ``grad_biases[l]`` are ``(fan_out,)`` views, or ``None`` for a layer without bias.
+    ``weight_mask`` (P,) is 1 on weights and 0 on biases: penalties act on weights only.
+    """
+
+    def __init__(self, arch: Architecture, dtype=np.float64):
+        self.arch = arch
+        size = arch.n_params
+        self.both = np.zeros(2 * size, dtype=dtype)
+        self.values, self.grads = self.both[:size], self.both[size:]
+        self.entries = layout(arch)
+        self.weights, self.biases = _views(arch, self.entries, self.values)
+        self.grad_weights, self.grad_biases = _views(arch, self.entries, self.grads)
+        self.weight_mask = np.zeros(size, dtype=dtype)
+        for _, start, kind, shape in self.entries:
+            if kind == "W":
+                self.weight_mask[start: start + shape[0] * shape[1]] = 1.0
+        starts = [start for _, start, _, _ in self.entries]
+        self.segment_starts = np.array(starts + [s + size for s in starts], dtype=np.intp)
+
+    @classmethod
+    def from_arrays(cls, arch, weights, biases, dtype=np.float64) -> "ParameterBuffer":
+        """Copy ``weights`` and ``biases`` (lists of arrays, ``None`` for no bias) into a new buffer."""
+        buf = cls(arch, dtype)
+        for dst, src in zip(buf.weights, weights):
+            dst[...] = src
+        for dst, src in zip(buf.biases, biases):
+            if dst is not None:
+                dst[...] = src
+        return buf
+
+    def squared_norms(self, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+        """Squared norm of every parameter array, then of every gradient array, into ``out``.
+
+        ``out`` has ``2·S`` entries for the ``S`` entries of :func:`layout`; ``scratch`` is ``(2P,)``.
+        """
+        np.multiply(self.both, self.both, out=scratch)
+        return np.add.reduceat(scratch, self.segment_starts, out=out)
+
+
+def _views(arch, entries, flat):
+    weights, biases = [], [None] * arch.n_layers
+    for layer, start, kind, shape in entries:
+        view = flat[start: start + int(np.prod(shape))].reshape(shape)
+        if kind == "W":
+            weights.append(view)
+        else:
+            biases[layer] = view
+    return weights, biases
+
