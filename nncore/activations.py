@@ -7,7 +7,9 @@ Every function works in place on preallocated arrays, so the training loop alloc
   ``a = f(z)``. Every hidden activation here has a derivative that its output determines, so the
   backward pass needs no copy of ``z``.
 
-Shapes are free: ``z``, ``a`` and ``out`` are all ``(N, H)`` for a layer of ``H`` units.
+Shapes are free: ``z``, ``a`` and ``out`` are all ``(H, n)`` for a layer of ``H`` units (the
+engine stores activations transposed, samples innermost; see :mod:`nncore.backprop`), except
+``softmax``, which normalises over axis 0, the classes.
 """
 from __future__ import annotations
 
@@ -50,10 +52,10 @@ def tanh(z, out):
 
 
 def softmax(z, out):
-    """Row-wise softmax of ``z`` (N, C): exp(z − max z) / Σ exp(z − max z), stable for any z."""
-    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    """Softmax over the classes of ``z`` stored as (C, n): exp(z − max z) / Σ exp(z − max z)."""
+    np.subtract(z, z.max(axis=0), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= out.sum(axis=0)
     return out
 
 

@@ -1,141 +1,201 @@
 """The forward and backward passes, written once and used everywhere.
 
-A :class:`Workspace` holds every array one batch of ``n`` rows needs: the forward pass's cache
-(what CS231n-style code returns as ``cache``) and the backward pass's gradients. It is allocated
-once per batch size, so a training step allocates nothing.
+The equations, in the row-batch convention of the seed post (``A_0 = X`` is ``(n, D)``)::
 
-For layer ``l`` with input ``A_{l-1}`` (n, fan_in) and weights ``W_l`` (fan_in, fan_out)::
+    forward   Z_l = A_{l-1} W_l + b_l            (n, fan_out)
+              A_l = f_l(Z_l)                     (n, fan_out)    [⊙ dropout mask]
+    backward  dW_l = A_{l-1}ᵀ dZ_l               (fan_in, fan_out)
+              db_l = 1ᵀ dZ_l                     (fan_out,)
+              dA_{l-1} = dZ_l W_lᵀ               (n, fan_in)
+              dZ_{l-1} = dA_{l-1} ⊙ f'_{l-1}     (n, fan_in)
 
-    forward   Z_l = A_{l-1} W_l + b_l           (n, fan_out)
-              A_l = f_l(Z_l)                    (n, fan_out)   [· dropout mask]
-    backward  dW_l = A_{l-1}ᵀ dZ_l              (fan_in, fan_out)
-              db_l = 1ᵀ dZ_l                    (fan_out,)
-              dA_{l-1} = dZ_l W_lᵀ              (n, fan_in)
-              dZ_{l-1} = dA_{l-1} ⊙ f'_{l-1}    (n, fan_in)
+The output layer's ``dZ`` comes from the loss, fused with the output activation
+(:mod:`nncore.losses`).
 
-The output layer's ``dZ`` comes from the loss, fused with the output activation (see
-:mod:`nncore.losses`).
+**How it is stored.** A :class:`Workspace` holds every array one batch of ``n`` samples needs:
+the forward pass's cache and the backward pass's gradients. Two choices make it fast:
 
-Training mode adds two kinds of noise, drawn from the generator passed in, in this order for
-every step and layer ``l = 1 … L``: first the DropConnect mask of ``W_l`` (fan_in, fan_out), then,
-for a hidden layer, the dropout mask of ``A_l`` (n, fan_out). Each is one call of
-``rng.random`` compared with the drop probability ``p``; kept entries are scaled by 1/(1−p)
-("inverted" dropout), so evaluation needs no rescaling.
+- Activations are stored *transposed*, ``A_lᵀ`` as ``(fan_out, n)``, so the long sample axis is
+  the contiguous one and every elementwise step streams through memory. The products above
+  become ``Z_lᵀ = W_lᵀ A_{l-1}ᵀ``, ``dW_l = A_{l-1}ᵀ (dZ_lᵀ)ᵀ`` and ``dA_{l-1}ᵀ = W_l dZ_lᵀ``: the
+  same numbers.
+- A bias is the weight of an extra input that is always 1. ``A_{l-1}ᵀ`` carries a last row of
+  ones when layer ``l`` has a bias, and ``[W_l; b_l]`` is one ``(fan_in + 1, fan_out)`` block
+  (see :class:`~nncore.parameters.ParameterBuffer`), so ``Z_l = [A_{l-1}, 1] [W_l; b_l]``
+  and one product gives both ``dW_l`` and ``db_l``.
 
-- **Dropout** zeroes hidden *units* for one step: every weight leaving a dropped unit is
-  silent for every sample of the batch row in which it was dropped.
-- **DropConnect** zeroes individual *weights* for one step, the same for the whole batch; a unit
-  survives as long as some of its weights do. ``dW`` is masked too, so a dropped weight is not
-  updated by that step. (The seed post 001 drops a fixed count of weights without rescaling and
-  keeps the unmasked gradient; this is the standard, unbiased form of the same idea.)
+The workspace is built once per batch size and compiles the step into a *tape*: a list of NumPy
+calls with every argument bound. Running a pass is ``for op in tape: op()``, which allocates
+nothing and spends no time deciding what to do.
+
+**Training mode** (a workspace given ``rng``) adds two kinds of noise, drawn in this order for
+every step and layer ``l = 1 … L``: first the DropConnect mask of ``[W_l; b_l]``, then, for a
+hidden layer, the dropout mask of ``A_l``, each stored as ``(rows, cols)`` of the transposed
+layout and filled by one ``rng.random`` call. An entry is kept when its uniform draw is ≥ ``p``
+and then scaled by 1/(1−p) ("inverted" dropout), so evaluation needs no rescaling.
+
+- **Dropout** zeroes hidden *units*, independently for every sample of the batch.
+- **DropConnect** zeroes individual *weights* (a bias counts as a weight), the same for the
+  whole batch; a unit survives as long as some of its weights do. ``dW`` is masked too, so a
+  dropped weight is not changed by that step. The seed post 001 drops a fixed count of weights
+  without rescaling and keeps the unmasked gradient; this is the standard form of the same idea.
 """
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
-from .architecture import Architecture
 from .losses import LOSSES
 
-__all__ = ["Workspace", "forward", "backward", "output_grad"]
+__all__ = ["Workspace", "with_ones_row", "run"]
+
+
+def with_ones_row(rows: int, ones: bool, n: int, dtype=np.float64) -> np.ndarray:
+    """An uninitialised ``(rows [+ 1], n)`` array whose extra last row, if any, is all ones."""
+    out = np.empty((rows + bool(ones), n), dtype=dtype)
+    if ones:
+        out[rows] = 1.0
+    return out
+
+
+def run(tape) -> None:
+    """Run a tape of bound NumPy calls."""
+    for op in tape:
+        op()
+
+
+def _mask_ops(rng, mask, p):
+    """Calls that fill ``mask`` with (u ≥ p)/(1 − p), u ~ U[0, 1)."""
+    return [partial(rng.random, out=mask, dtype=mask.dtype),
+            partial(np.greater_equal, mask, p, out=mask),
+            partial(np.multiply, mask, 1.0 / (1.0 - p), out=mask)]
 
 
 class Workspace:
-    """Preallocated arrays for a batch of ``n`` rows through ``arch``.
+    """Arrays and compiled tapes for one batch of ``n`` samples through a network.
 
-    ``dropout`` is one drop probability per hidden layer and ``dropconnect`` one for all
-    weights; both only allocate their masks when non-zero.
+    ``params`` is the :class:`~nncore.parameters.ParameterBuffer` the tapes read and write.
+    ``x`` (``(D [+1], n)``, transposed, ones row when layer 1 has a bias) and ``t`` (``(C, n)``)
+    may be given to train on arrays that already exist; otherwise the workspace owns them and
+    :meth:`load` fills them. With ``rng``, forward passes are in training mode. ``active``, a
+    vector with one slot per hidden ReLU unit, receives on each backward pass the number of
+    samples on which each such unit was active (0 means dead).
     """
 
-    def __init__(self, arch: Architecture, n: int, dtype=np.float64,
-                 dropout=None, dropconnect: float = 0.0):
-        widths = arch.sizes[1:]
-        last = arch.n_layers - 1
-        self.arch, self.n, self.dtype = arch, n, dtype
+    def __init__(self, arch, n, params, *, x=None, t=None, loss="mse", rng=None,
+                 dropout=None, dropconnect=0.0, active=None):
+        dtype = params.values.dtype
+        self.arch, self.n, self.loss = arch, n, loss
+        self.x = with_ones_row(arch.sizes[0], arch.bias[0], n, dtype) if x is None else x
+        self.t = np.empty((arch.sizes[-1], n), dtype=dtype) if t is None else t
         self.ones = np.ones(n, dtype=dtype)
-        self.z = [np.empty((n, k), dtype=dtype) for k in widths]       # Z_l, then A_l in place
-        self.dz = [np.empty((n, k), dtype=dtype) for k in widths]      # dA_l, then dZ_l in place
-        self.deriv = [np.empty((n, k), dtype=dtype) for k in widths[:-1]]
-        self.y = self.z[last] if arch.output == "identity" else np.empty((n, widths[-1]), dtype)
-        self.scratch = np.empty((n, widths[-1]), dtype=dtype)
-        self.inputs = [None] * arch.n_layers                            # A_{l-1} as used
-        self.used_weights = [None] * arch.n_layers                      # W_l as used
-        self.forward_fns = [ACTIVATIONS[a] for a in arch.activations]
-        self.derivative_fns = [DERIVATIVES[a] for a in arch.activations]
-        self.dropout = tuple(dropout) if dropout is not None else (0.0,) * len(arch.activations)
-        self.unit_masks = [_mask_like(z, p) for z, p in zip(self.z, self.dropout)]
-        self.dropped = [None if m is None else np.empty_like(m) for m in self.unit_masks]
-        self.dropconnect = float(dropconnect)
-        self.weight_masks = [_mask_like(np.empty(s, dtype), self.dropconnect) for s in arch.shapes]
-        self.masked_weights = [None if m is None else np.empty_like(m) for m in self.weight_masks]
+        dropout = dropout if dropout is not None else (0.0,) * (arch.n_layers - 1)
+        self.forward_tape, self.backward_tape, layers = [], [], []
+        inp = self.x
+        for l in range(arch.n_layers):
+            layer = self._forward_layer(l, inp, params, rng, dropout, dropconnect)
+            layers.append(layer)
+            inp = layer["next_input"]
+        self.z, self.y = layers[-1]["z"], layers[-1]["y"]
+        self.err = np.empty_like(self.z)
+        self.scratch = np.empty_like(self.z)
+        value, value_and_grad = LOSSES[loss]
+        self.value_op = partial(value, self.z, self.y, self.t, self.scratch)
+        self.loss_op = partial(value_and_grad, self.z, self.y, self.t, self.err, arch.output,
+                               self.scratch)
+        self._backward(layers, params, active)
+
+    # ------------------------------------------------------------------ building the tapes
+    def _forward_layer(self, l, inp, params, rng, dropout, dropconnect):
+        arch, n, tape = self.arch, self.n, self.forward_tape
+        fan_in, fan_out = arch.shapes[l]
+        w = params.augmented[l]                                   # [W_l; b_l] (fan_in+1, fan_out)
+        layer = {"input": inp, "weights": w, "weight_mask": None, "unit_mask": None}
+        if rng is not None and dropconnect > 0.0:
+            mask, used = np.empty_like(w), np.empty_like(w)
+            tape += _mask_ops(rng, mask, dropconnect) + [partial(np.multiply, w, mask, out=used)]
+            layer.update(weights=used, weight_mask=mask)
+        last = l == arch.n_layers - 1
+        a = np.empty((fan_out, n), w.dtype) if last else \
+            with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype)
+        z = a[:fan_out]                                           # Z_lᵀ (fan_out, n)
+        tape.append(partial(np.dot, layer["weights"].T, inp, z))
+        layer["z"] = z
+        if last:
+            layer["y"] = z if arch.output == "identity" else np.empty_like(z)
+            if arch.output != "identity":
+                tape.append(partial(ACTIVATIONS[arch.output], z, layer["y"]))
+            layer["next_input"] = None
+            return layer
+        tape.append(_activation_op(arch.activations[l], z))                # A_lᵀ in place
+        layer["next_input"] = a
+        if rng is not None and dropout[l] > 0.0:
+            mask, dropped = np.empty_like(z), with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype)
+            tape += _mask_ops(rng, mask, dropout[l]) + \
+                [partial(np.multiply, z, mask, out=dropped[:fan_out])]
+            layer.update(unit_mask=mask, next_input=dropped)
+        return layer
+
+    def _backward(self, layers, params, active):
+        arch, tape = self.arch, self.backward_tape
+        dz, slots = self.err, _relu_slots(arch, active)
+        for l in range(arch.n_layers - 1, -1, -1):
+            layer, grad = layers[l], params.grad_augmented[l]
+            tape.append(partial(np.dot, layer["input"], dz.T, grad))         # [dW_l; db_l]
+            if layer["weight_mask"] is not None:
+                tape.append(partial(np.multiply, grad, layer["weight_mask"], out=grad))
+            if l == 0:
+                break
+            h, below = l - 1, layers[l - 1]
+            fan_in = arch.shapes[l][0]
+            da = np.empty((fan_in, self.n), dz.dtype)                          # dA_hᵀ (fan_in, n)
+            tape.append(partial(np.dot, layer["weights"][:fan_in], dz, da))
+            if below["unit_mask"] is not None:
+                tape.append(partial(np.multiply, da, below["unit_mask"], out=da))
+            name = arch.activations[h]
+            if name != "identity":
+                deriv = np.empty_like(da)
+                tape.append(partial(DERIVATIVES[name], below["z"], deriv))
+                if slots[h] is not None:
+                    tape.append(partial(np.dot, deriv, self.ones, slots[h]))
+                tape.append(partial(np.multiply, da, deriv, out=da))
+            dz = da
+
+    # ------------------------------------------------------------------ using it
+    def load(self, X, T=None) -> None:
+        """Copy inputs ``X`` (n, D) and, if given, targets ``T`` (n, C) into the workspace."""
+        np.copyto(self.x[: self.arch.sizes[0]], X.T)
+        if T is not None:
+            np.copyto(self.t, T.T)
+
+    def forward(self) -> np.ndarray:
+        """Run the forward pass; returns the outputs ``Yᵀ`` (C, n)."""
+        run(self.forward_tape)
+        return self.y
+
+    def loss_and_backward(self) -> float:
+        """Loss of the last forward pass; leaves the summed-loss gradient in the parameters' grads."""
+        value = self.loss_op()
+        run(self.backward_tape)
+        return value
 
 
-def _mask_like(array, p):
-    return np.empty_like(array) if p > 0.0 else None
+def _activation_op(name, z):
+    """f(z) in place; ReLU takes a preallocated zero array, which NumPy handles fastest."""
+    if name == "relu":
+        return partial(np.maximum, z, np.zeros_like(z), out=z)
+    return partial(ACTIVATIONS[name], z, z)
 
 
-def _draw_mask(rng, mask, p):
-    """mask ← (u ≥ p) / (1 − p) with u ~ U[0, 1): keep with probability 1 − p, inverted scaling."""
-    rng.random(out=mask, dtype=mask.dtype)
-    np.greater_equal(mask, p, out=mask)
-    mask *= 1.0 / (1.0 - p)
-    return mask
-
-
-def forward(ws: Workspace, weights, biases, x, rng=None) -> np.ndarray:
-    """Forward pass of ``x`` (n, D) → outputs ``(n, C)``, caching what backward needs in ``ws``.
-
-    With ``rng`` the pass is in training mode: DropConnect and dropout masks are drawn from it.
-    Without it the pass is in evaluation mode and uses every unit and weight.
-    """
-    arch, last, inp = ws.arch, ws.arch.n_layers - 1, x
-    for l in range(arch.n_layers):
-        w = weights[l]
-        if rng is not None and ws.weight_masks[l] is not None:
-            mask = _draw_mask(rng, ws.weight_masks[l], ws.dropconnect)
-            w = np.multiply(w, mask, out=ws.masked_weights[l])
-        ws.inputs[l], ws.used_weights[l] = inp, w
-        z = np.dot(inp, w, out=ws.z[l])
-        if biases[l] is not None:
-            z += biases[l]
-        if l == last:
-            return ACTIVATIONS[arch.output](z, ws.y)
-        inp = ws.forward_fns[l](z, z)
-        if rng is not None and ws.unit_masks[l] is not None:
-            mask = _draw_mask(rng, ws.unit_masks[l], ws.dropout[l])
-            inp = np.multiply(inp, mask, out=ws.dropped[l])
-    raise AssertionError("unreachable: a network has at least one layer")
-
-
-def output_grad(ws: Workspace, targets, loss: str) -> float:
-    """The loss of the last forward pass against ``targets`` (n, C); dL/dZ_L goes into ``ws.dz``."""
-    last = ws.arch.n_layers - 1
-    value_and_grad = LOSSES[loss][1]
-    return value_and_grad(ws.z[last], ws.y, targets, ws.dz[last], ws.arch.output, ws.scratch)
-
-
-def backward(ws: Workspace, grad_weights, grad_biases, active_counts=None) -> None:
-    """Backward pass from ``ws.dz[last]`` (set by :func:`output_grad`) to every gradient.
-
-    Writes ``dW_l`` into ``grad_weights[l]`` and ``db_l`` into ``grad_biases[l]``. When
-    ``active_counts`` is given, ``active_counts[l]`` (fan_out,) receives, for each ReLU unit of
-    hidden layer ``l``, the number of rows on which it was active (a dead unit has 0).
-    """
-    arch = ws.arch
-    for l in range(arch.n_layers - 1, -1, -1):
-        dz = ws.dz[l]
-        np.dot(ws.inputs[l].T, dz, out=grad_weights[l])
-        if ws.used_weights[l] is ws.masked_weights[l]:     # DropConnect was applied
-            grad_weights[l] *= ws.weight_masks[l]
-        if grad_biases[l] is not None:
-            np.dot(ws.ones, dz, out=grad_biases[l])
-        if l == 0:
-            return
-        h = l - 1
-        da = np.dot(dz, ws.used_weights[l].T, out=ws.dz[h])
-        if ws.inputs[l] is ws.dropped[h]:
-            da *= ws.unit_masks[h]
-        deriv = ws.derivative_fns[h](ws.z[h], ws.deriv[h])
-        if active_counts is not None and arch.activations[h] == "relu":
-            np.dot(ws.ones, deriv, out=active_counts[h])
-        da *= deriv
+def _relu_slots(arch, active):
+    """For each hidden layer, the slice of ``active`` that counts its ReLU units (or None)."""
+    slots, start = [], 0
+    for width, name in zip(arch.sizes[1:-1], arch.activations):
+        if name == "relu" and active is not None:
+            slots.append(active[start: start + width])
+            start += width
+        else:
+            slots.append(None)
+    return slots

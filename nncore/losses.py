@@ -1,10 +1,7 @@
 """Losses, each fused with the output layer so that the backward pass starts from dL/dZ.
 
-``z`` are the output layer's pre-activations (logits) and ``y = f_out(z)`` its outputs, both
-``(N, C)``; ``t`` holds the targets in the same shape. Each loss has
-
-- ``value(z, y, t, scratch)`` → the loss as a float (``scratch`` is ``(N, C)`` work space);
-- ``value_and_grad(z, y, t, err, out_name, scratch)`` → the loss, with dL/dz written into ``err``.
+Inside the engine the output layer's pre-activations ``z``, outputs ``y = f_out(z)`` and targets
+``t`` are stored transposed, as ``(C, n)``: one row per output unit, one column per sample.
 
 ============  ==========================================  ==================================
 name          L                                           dL/dz (fused output)
@@ -19,6 +16,11 @@ name          L                                           dL/dz (fused output)
 ``bce = max(z,0) − z·t + log(1 + e^(−|z|))`` and ``ce = logsumexp(z) − Σ t·z``, so logits of ±1000
 still give finite losses and gradients. ``"mse"`` and ``"sse"`` accept any output activation and
 chain through its derivative (for softmax, the Jacobian–vector product).
+
+Each loss has ``value(z, y, t, scratch)`` → float, and ``value_and_grad(z, y, t, err, out_name,
+scratch)`` → float, which writes into ``err`` the gradient of the loss *summed* over samples.
+The mean losses' factor 1/N (``grad_scale``) is applied later, folded into the optimiser's
+learning rate, which saves one pass over the batch per step.
 """
 from __future__ import annotations
 
@@ -26,12 +28,11 @@ import numpy as np
 
 from .activations import DERIVATIVES
 
-__all__ = ["LOSSES", "FUSED_OUTPUT", "REGRESSION_LOSSES", "check_loss_output"]
+__all__ = ["LOSSES", "FUSED_OUTPUT", "REGRESSION_LOSSES", "check_loss_output", "grad_scale"]
 
 
 def _half_sum_of_squares(err):
-    flat = err.reshape(-1)
-    return 0.5 * float(np.dot(flat, flat))
+    return 0.5 * float(np.vdot(err, err))
 
 
 def _bce_sum(z, t, scratch):
@@ -42,24 +43,23 @@ def _bce_sum(z, t, scratch):
     np.log1p(scratch, out=scratch)
     total = float(scratch.sum())
     np.maximum(z, 0.0, out=scratch)
-    total += float(scratch.sum())
-    return total - float(np.vdot(z, t))
+    return total + float(scratch.sum()) - float(np.vdot(z, t))
 
 
 def _ce_sum(z, t, scratch):
-    """Σ_i logsumexp(z_i) − Σ t·z: the stable form of categorical cross-entropy."""
-    top = z.max(axis=1, keepdims=True)
+    """Σ_i logsumexp(z_i) − Σ t·z: the stable form of categorical cross-entropy (classes on axis 0)."""
+    top = z.max(axis=0)
     np.subtract(z, top, out=scratch)
     np.exp(scratch, out=scratch)
-    return float(np.log(scratch.sum(axis=1)).sum() + top.sum()) - float(np.vdot(z, t))
+    return float(np.log(scratch.sum(axis=0)).sum() + top.sum()) - float(np.vdot(z, t))
 
 
 def _chain_output(err, y, out_name, scratch):
     """``err`` holds dL/dy; turn it into dL/dz through the output activation."""
     if out_name == "identity":
         return err
-    if out_name == "softmax":                      # Jᵀv = y ⊙ (v − Σ_c v_c y_c)
-        err -= np.einsum("ij,ij->i", err, y)[:, None]
+    if out_name == "softmax":                      # Jᵀv = y ⊙ (v − Σ_c v_c y_c), per sample
+        err -= np.einsum("cn,cn->n", err, y)
         err *= y
         return err
     DERIVATIVES[out_name](y, scratch)
@@ -67,10 +67,9 @@ def _chain_output(err, y, out_name, scratch):
     return err
 
 
-# value(z, y, t, scratch) -> float
 def mse_value(z, y, t, scratch):
     np.subtract(y, t, out=scratch)
-    return _half_sum_of_squares(scratch) / len(y)
+    return _half_sum_of_squares(scratch) / y.shape[1]
 
 
 def sse_value(z, y, t, scratch):
@@ -79,18 +78,16 @@ def sse_value(z, y, t, scratch):
 
 
 def bce_value(z, y, t, scratch):
-    return _bce_sum(z, t, scratch) / len(z)
+    return _bce_sum(z, t, scratch) / z.shape[1]
 
 
 def ce_value(z, y, t, scratch):
-    return _ce_sum(z, t, scratch) / len(z)
+    return _ce_sum(z, t, scratch) / z.shape[1]
 
 
-# value_and_grad(z, y, t, err, out_name, scratch) -> float, with dL/dz written into err
 def mse_value_and_grad(z, y, t, err, out_name, scratch):
     np.subtract(y, t, out=err)
-    value = _half_sum_of_squares(err) / len(y)
-    err *= 1.0 / len(y)
+    value = _half_sum_of_squares(err) / y.shape[1]
     _chain_output(err, y, out_name, scratch)
     return value
 
@@ -104,14 +101,12 @@ def sse_value_and_grad(z, y, t, err, out_name, scratch):
 
 def bce_value_and_grad(z, y, t, err, out_name, scratch):
     np.subtract(y, t, out=err)                     # σ(z) − t
-    err *= 1.0 / len(y)
-    return _bce_sum(z, t, scratch) / len(z)
+    return _bce_sum(z, t, scratch) / z.shape[1]
 
 
 def ce_value_and_grad(z, y, t, err, out_name, scratch):
     np.subtract(y, t, out=err)                     # softmax(z) − t
-    err *= 1.0 / len(y)
-    return _ce_sum(z, t, scratch) / len(z)
+    return _ce_sum(z, t, scratch) / z.shape[1]
 
 
 LOSSES = {"mse": (mse_value, mse_value_and_grad), "sse": (sse_value, sse_value_and_grad),
@@ -122,6 +117,11 @@ FUSED_OUTPUT = {"bce": "sigmoid", "ce": "softmax"}
 """The output activation each fused loss requires."""
 
 REGRESSION_LOSSES = ("mse", "sse")
+
+
+def grad_scale(loss: str, n: int) -> float:
+    """The factor from the summed-loss gradient to the loss's own: 1/n for mean losses, 1 for sse."""
+    return 1.0 if loss == "sse" else 1.0 / n
 
 
 def check_loss_output(loss: str, output: str) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from .architecture import Architecture
-from .backprop import Workspace, backward, forward, output_grad
+from .backprop import Workspace
 from .initializers import INITIALIZERS
-from .losses import check_loss_output
+from .losses import check_loss_output, grad_scale
 from .parameters import ParameterBuffer
 from .validation import as_inputs, as_targets, per_hidden_layer
 
@@ -118,9 +118,9 @@ class MLP:
     def forward(self, X) -> np.ndarray:
         """Outputs ``(N, C)`` for inputs ``X`` (N, D), in evaluation mode (no dropout)."""
         X = as_inputs(X, self.arch.sizes[0])
-        self.check_parameters()
-        ws = Workspace(self.arch, len(X))
-        return forward(ws, self.weights, self.biases, X).copy()
+        ws = Workspace(self.arch, len(X), self.buffer())
+        ws.load(X)
+        return ws.forward().T.copy()
 
     def loss(self, X, T, loss="mse") -> float:
         """The loss of the network on ``(X, T)`` in evaluation mode."""
@@ -139,10 +139,12 @@ class MLP:
         T = as_targets(T, loss, self.arch.sizes[-1], len(X))
         buf = self.buffer()
         dropout = per_hidden_layer(dropout, len(self.arch.activations), "dropout rate")
-        ws = Workspace(self.arch, len(X), dropout=dropout, dropconnect=dropconnect)
-        forward(ws, buf.weights, buf.biases, X, rng)
-        value = output_grad(ws, T, loss)
-        backward(ws, buf.grad_weights, buf.grad_biases)
+        ws = Workspace(self.arch, len(X), buf, loss=loss, rng=rng, dropout=dropout,
+                       dropconnect=dropconnect)
+        ws.load(X, T)
+        ws.forward()
+        value = ws.loss_and_backward()
+        buf.grads *= grad_scale(loss, len(X))
         grads = {"weights": [g.copy() for g in buf.grad_weights],
                  "biases": [None if g is None else g.copy() for g in buf.grad_biases]}
         return value, grads

@@ -1,8 +1,10 @@
 """Optimisers that update a flat parameter vector in place, in a lookup table.
 
-``OPTIMIZERS[name](size, config)`` builds one; ``opt.step(params, grads, lr)`` applies one update
-to ``params`` (P,) from ``grads`` (P,) with learning rate ``lr``. State lives in preallocated
-arrays, so a step allocates nothing.
+``OPTIMIZERS[name](size, config)`` builds one; ``opt.step(params, grads, lr, scale)`` applies one
+update to ``params`` (P,) from the gradient ``g = scale · grads`` (P,) with learning rate ``lr``.
+The engine leaves the gradient of the *summed* loss in ``grads`` and passes the mean's 1/N as
+``scale``; each optimiser folds it into a factor it multiplies by anyway. State lives in
+preallocated arrays, so a step allocates nothing.
 
 ============  ===============================================================
 ``sgd``       θ ← θ − η g
@@ -27,8 +29,8 @@ class SGD:
     def __init__(self, size, config, dtype=np.float64):
         self.update = np.zeros(size, dtype=dtype)
 
-    def step(self, params, grads, lr):
-        np.multiply(grads, -lr, out=self.update)
+    def step(self, params, grads, lr, scale=1.0):
+        np.multiply(grads, -lr * scale, out=self.update)
         params += self.update
 
 
@@ -38,18 +40,18 @@ class Momentum(SGD):
         self.mu = config.momentum
         self.velocity = np.zeros(size, dtype=dtype)
 
-    def step(self, params, grads, lr):
-        np.multiply(grads, -lr, out=self.update)       # −η g
+    def step(self, params, grads, lr, scale=1.0):
+        np.multiply(grads, -lr * scale, out=self.update)   # −η g
         self.velocity *= self.mu
-        self.velocity += self.update                    # v = μ v − η g
+        self.velocity += self.update                        # v = μ v − η g
         params += self.velocity
 
 
 class Nesterov(Momentum):
-    def step(self, params, grads, lr):
-        np.multiply(grads, -lr, out=self.update)       # −η g
+    def step(self, params, grads, lr, scale=1.0):
+        np.multiply(grads, -lr * scale, out=self.update)   # −η g
         self.velocity *= self.mu
-        self.velocity += self.update                    # v = μ v − η g
+        self.velocity += self.update                        # v = μ v − η g
         params += self.update
         self.update[...] = self.velocity
         self.update *= self.mu
@@ -62,15 +64,15 @@ class RMSProp(SGD):
         self.rho, self.eps = config.rho, config.eps
         self.square_avg = np.zeros(size, dtype=dtype)
 
-    def step(self, params, grads, lr):
+    def step(self, params, grads, lr, scale=1.0):
         np.multiply(grads, grads, out=self.update)
         self.square_avg *= self.rho
-        self.update *= 1.0 - self.rho
+        self.update *= (1.0 - self.rho) * scale * scale
         self.square_avg += self.update                  # s = ρ s + (1 − ρ) g²
         np.sqrt(self.square_avg, out=self.update)
         self.update += self.eps
         np.divide(grads, self.update, out=self.update)
-        self.update *= -lr
+        self.update *= -lr * scale
         params += self.update
 
 
@@ -82,14 +84,14 @@ class Adam(SGD):
         self.v = np.zeros(size, dtype=dtype)
         self.t = 0
 
-    def step(self, params, grads, lr):
+    def step(self, params, grads, lr, scale=1.0):
         self.t += 1
         self.m *= self.beta1
-        np.multiply(grads, 1.0 - self.beta1, out=self.update)
+        np.multiply(grads, (1.0 - self.beta1) * scale, out=self.update)
         self.m += self.update                            # m = β₁m + (1−β₁)g
         self.v *= self.beta2
         np.multiply(grads, grads, out=self.update)
-        self.update *= 1.0 - self.beta2
+        self.update *= (1.0 - self.beta2) * scale * scale
         self.v += self.update                            # v = β₂v + (1−β₂)g²
         correction1 = 1.0 - self.beta1 ** self.t
         correction2 = 1.0 - self.beta2 ** self.t

@@ -31,6 +31,10 @@ class ParameterBuffer:
     ``weights[l]``/``grad_weights[l]`` are ``(fan_in, fan_out)`` views; ``biases[l]`` and
     ``grad_biases[l]`` are ``(fan_out,)`` views, or ``None`` for a layer without bias.
     ``weight_mask`` (P,) is 1 on weights and 0 on biases: penalties act on weights only.
+
+    Because ``b_l`` follows ``W_l`` in memory, ``augmented[l]`` is one ``(fan_in + 1, fan_out)``
+    view ``[W_l; b_l]`` (just ``W_l`` without bias): a bias is the weight of an extra input that is
+    always 1, and the engine treats it exactly so. ``grad_augmented[l]`` is the same for gradients.
     """
 
     def __init__(self, arch: Architecture, dtype=np.float64):
@@ -41,6 +45,8 @@ class ParameterBuffer:
         self.entries = layout(arch)
         self.weights, self.biases = _views(arch, self.entries, self.values)
         self.grad_weights, self.grad_biases = _views(arch, self.entries, self.grads)
+        self.augmented = _augmented(arch, self.entries, self.values)
+        self.grad_augmented = _augmented(arch, self.entries, self.grads)
         self.weight_mask = np.zeros(size, dtype=dtype)
         for _, start, kind, shape in self.entries:
             if kind == "W":
@@ -78,3 +84,8 @@ def _views(arch, entries, flat):
             biases[layer] = view
     return weights, biases
 
+
+def _augmented(arch, entries, flat):
+    starts = [start for _, start, kind, _ in entries if kind == "W"]
+    return [flat[start: start + (fan_in + has_bias) * fan_out].reshape(fan_in + has_bias, fan_out)
+            for start, (fan_in, fan_out), has_bias in zip(starts, arch.shapes, arch.bias)]
