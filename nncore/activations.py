@@ -9,7 +9,7 @@ Every function works in place on preallocated arrays, so the training loop alloc
 
 Shapes are free: ``z``, ``a`` and ``out`` are all ``(H, n)`` for a layer of ``H`` units (the
 engine stores activations transposed, samples innermost; see :mod:`nncore.backprop`), except
-``softmax``, which normalises over axis 0, the classes.
+``softmax``, which normalises over the classes (axis −2).
 """
 from __future__ import annotations
 
@@ -38,12 +38,18 @@ def leaky_relu(z, out):
     return np.maximum(z, LEAKY_SLOPE * z, out=out)
 
 
+SIGMOID_CLAMP = 708.0
+"""e^708 is finite in float64, so σ(z) never overflows; below z = −708 it returns ≈ 3e−308, not 0."""
+
+
 def sigmoid(z, out):
-    """f(z) = 1 / (1 + e^(−z)), computed as exp(−log(1 + e^(−z))) so that no exp overflows."""
+    """f(z) = 1 / (1 + e^(−z)). This form has no cancellation, so it is accurate to the last bit
+    for every z; −z is clamped at 708 so that e^(−z) stays finite."""
     np.negative(z, out=out)
-    np.logaddexp(0.0, out, out=out)
-    np.negative(out, out=out)
-    return np.exp(out, out=out)
+    np.minimum(out, SIGMOID_CLAMP, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.divide(1.0, out, out=out)
 
 
 def tanh(z, out):
@@ -52,10 +58,12 @@ def tanh(z, out):
 
 
 def softmax(z, out):
-    """Softmax over the classes of ``z`` stored as (C, n): exp(z − max z) / Σ exp(z − max z)."""
-    np.subtract(z, z.max(axis=0), out=out)
+    """Softmax over the classes of ``z`` stored as (C, n) or (K, C, n): classes are axis −2.
+
+    exp(z − max z) / Σ exp(z − max z), stable for any z."""
+    np.subtract(z, z.max(axis=-2, keepdims=True), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=0)
+    out /= out.sum(axis=-2, keepdims=True)
     return out
 
 
@@ -66,8 +74,8 @@ def d_identity(a, out):
 
 
 def d_relu(a, out):
-    """f'(z) = 1 where a > 0, else 0 (the sign of a, since a ≥ 0)."""
-    return np.sign(a, out=out)
+    """f'(z) = 1 where a > 0, else 0."""
+    return np.greater(a, 0.0, out=out)
 
 
 def d_leaky_relu(a, out):

@@ -28,6 +28,11 @@ The workspace is built once per batch size and compiles the step into a *tape*: 
 calls with every argument bound. Running a pass is ``for op in tape: op()``, which allocates
 nothing and spends no time deciding what to do.
 
+**Stacks.** With ``stack=K`` the workspace trains ``K`` networks of the same shape at once: every
+array gains a leading axis ``K`` (parameters ``(K, P)``, activations ``(K, fan_out, n)``), products
+become ``np.matmul`` over the stack, and each network keeps its own generator, learning rate
+and dropout rate. Each network's numbers are those it would get trained alone.
+
 **Training mode** (a workspace given ``rng``) adds two kinds of noise, drawn in this order for
 every step and layer ``l = 1 … L``: first the DropConnect mask of ``[W_l; b_l]``, then, for a
 hidden layer, the dropout mask of ``A_l``, each stored as ``(rows, cols)`` of the transposed
@@ -47,16 +52,16 @@ from functools import partial
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import LOSSES
+from .losses import LOSSES, SINGLE, STACKED
 
 __all__ = ["Workspace", "with_ones_row", "run"]
 
 
-def with_ones_row(rows: int, ones: bool, n: int, dtype=np.float64) -> np.ndarray:
-    """An uninitialised ``(rows [+ 1], n)`` array whose extra last row, if any, is all ones."""
-    out = np.empty((rows + bool(ones), n), dtype=dtype)
+def with_ones_row(rows: int, ones: bool, n: int, dtype=np.float64, lead=()) -> np.ndarray:
+    """An uninitialised ``(*lead, rows [+ 1], n)`` array whose extra last row, if any, is all ones."""
+    out = np.empty((*lead, rows + bool(ones), n), dtype=dtype)
     if ones:
-        out[rows] = 1.0
+        out[..., rows, :] = 1.0
     return out
 
 
@@ -67,10 +72,28 @@ def run(tape) -> None:
 
 
 def _mask_ops(rng, mask, p):
-    """Calls that fill ``mask`` with (u ≥ p)/(1 − p), u ~ U[0, 1)."""
-    return [partial(rng.random, out=mask, dtype=mask.dtype),
-            partial(np.greater_equal, mask, p, out=mask),
-            partial(np.multiply, mask, 1.0 / (1.0 - p), out=mask)]
+    """Calls that fill ``mask`` with (u ≥ p)/(1 − p), u ~ U[0, 1).
+
+    For a stack, ``rng`` is one generator per network and ``p`` one rate per network."""
+    if isinstance(rng, np.random.Generator):
+        draws = [partial(rng.random, out=mask, dtype=mask.dtype)]
+        keep = 1.0 / (1.0 - p)
+    else:
+        draws = [partial(g.random, out=mask[k], dtype=mask.dtype) for k, g in enumerate(rng)]
+        p = np.asarray(p, dtype=mask.dtype).reshape(-1, 1, 1)
+        keep = np.array([1.0 / (1.0 - q) for q in p.ravel()], dtype=mask.dtype).reshape(-1, 1, 1)
+    return draws + [partial(np.greater_equal, mask, p, out=mask),
+                    partial(np.multiply, mask, keep, out=mask)]
+
+
+def _rows(a, stop):
+    """The first ``stop`` rows of the feature axis (axis −2), for a single array or a stack."""
+    return a[..., :stop, :]
+
+
+def _swap(a):
+    """Transpose the last two axes: ``Aᵀ`` for one matrix, each matrix's transpose for a stack."""
+    return a.swapaxes(-1, -2)
 
 
 class Workspace:
@@ -82,14 +105,20 @@ class Workspace:
     :meth:`load` fills them. With ``rng``, forward passes are in training mode. ``active``, a
     vector with one slot per hidden ReLU unit, receives on each backward pass the number of
     samples on which each such unit was active (0 means dead).
+
+    For a stack (``params.stack == K``), ``rng`` is a list of ``K`` generators, each entry of
+    ``dropout`` is ``K`` rates (one per network) and ``dropconnect`` is ``K`` rates; ``x`` and
+    ``t`` may be shared ``(D [+1], n)``/``(C, n)`` arrays or per-network ``(K, …, n)`` ones.
     """
 
     def __init__(self, arch, n, params, *, x=None, t=None, loss="mse", rng=None,
                  dropout=None, dropconnect=0.0, active=None):
         dtype = params.values.dtype
-        self.arch, self.n, self.loss = arch, n, loss
-        self.x = with_ones_row(arch.sizes[0], arch.bias[0], n, dtype) if x is None else x
-        self.t = np.empty((arch.sizes[-1], n), dtype=dtype) if t is None else t
+        self.arch, self.n, self.loss, self.stack = arch, n, loss, params.stack
+        self.lead = () if params.stack is None else (params.stack,)
+        self.product = np.dot if params.stack is None else np.matmul
+        self.x = with_ones_row(arch.sizes[0], arch.bias[0], n, dtype, self.lead) if x is None else x
+        self.t = np.empty((*self.lead, arch.sizes[-1], n), dtype=dtype) if t is None else t
         self.ones = np.ones(n, dtype=dtype)
         dropout = dropout if dropout is not None else (0.0,) * (arch.n_layers - 1)
         self.forward_tape, self.backward_tape, layers = [], [], []
@@ -102,26 +131,27 @@ class Workspace:
         self.err = np.empty_like(self.z)
         self.scratch = np.empty_like(self.z)
         value, value_and_grad = LOSSES[loss]
-        self.value_op = partial(value, self.z, self.y, self.t, self.scratch)
+        reduce = SINGLE if params.stack is None else STACKED
+        self.value_op = partial(value, self.z, self.y, self.t, self.scratch, reduce)
         self.loss_op = partial(value_and_grad, self.z, self.y, self.t, self.err, arch.output,
-                               self.scratch)
+                               self.scratch, reduce)
         self._backward(layers, params, active)
 
     # ------------------------------------------------------------------ building the tapes
     def _forward_layer(self, l, inp, params, rng, dropout, dropconnect):
-        arch, n, tape = self.arch, self.n, self.forward_tape
+        arch, n, tape, lead = self.arch, self.n, self.forward_tape, self.lead
         fan_in, fan_out = arch.shapes[l]
         w = params.augmented[l]                                   # [W_l; b_l] (fan_in+1, fan_out)
         layer = {"input": inp, "weights": w, "weight_mask": None, "unit_mask": None}
-        if rng is not None and dropconnect > 0.0:
+        if rng is not None and np.any(np.asarray(dropconnect) > 0.0):
             mask, used = np.empty_like(w), np.empty_like(w)
             tape += _mask_ops(rng, mask, dropconnect) + [partial(np.multiply, w, mask, out=used)]
             layer.update(weights=used, weight_mask=mask)
         last = l == arch.n_layers - 1
-        a = np.empty((fan_out, n), w.dtype) if last else \
-            with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype)
-        z = a[:fan_out]                                           # Z_lᵀ (fan_out, n)
-        tape.append(partial(np.dot, layer["weights"].T, inp, z))
+        a = np.empty((*lead, fan_out, n), w.dtype) if last else \
+            with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
+        z = _rows(a, fan_out)                                     # Z_lᵀ (fan_out, n)
+        tape.append(partial(self.product, _swap(layer["weights"]), inp, z))
         layer["z"] = z
         if last:
             layer["y"] = z if arch.output == "identity" else np.empty_like(z)
@@ -131,10 +161,11 @@ class Workspace:
             return layer
         tape.append(_activation_op(arch.activations[l], z))                # A_lᵀ in place
         layer["next_input"] = a
-        if rng is not None and dropout[l] > 0.0:
-            mask, dropped = np.empty_like(z), with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype)
+        if rng is not None and np.any(np.asarray(dropout[l]) > 0.0):
+            mask = np.empty_like(z)
+            dropped = with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
             tape += _mask_ops(rng, mask, dropout[l]) + \
-                [partial(np.multiply, z, mask, out=dropped[:fan_out])]
+                [partial(np.multiply, z, mask, out=_rows(dropped, fan_out))]
             layer.update(unit_mask=mask, next_input=dropped)
         return layer
 
@@ -143,22 +174,22 @@ class Workspace:
         dz, slots = self.err, _relu_slots(arch, active)
         for l in range(arch.n_layers - 1, -1, -1):
             layer, grad = layers[l], params.grad_augmented[l]
-            tape.append(partial(np.dot, layer["input"], dz.T, grad))         # [dW_l; db_l]
+            tape.append(partial(self.product, layer["input"], _swap(dz), grad))   # [dW_l; db_l]
             if layer["weight_mask"] is not None:
                 tape.append(partial(np.multiply, grad, layer["weight_mask"], out=grad))
             if l == 0:
                 break
             h, below = l - 1, layers[l - 1]
             fan_in = arch.shapes[l][0]
-            da = np.empty((fan_in, self.n), dz.dtype)                          # dA_hᵀ (fan_in, n)
-            tape.append(partial(np.dot, layer["weights"][:fan_in], dz, da))
+            da = np.empty((*self.lead, fan_in, self.n), dz.dtype)             # dA_hᵀ (fan_in, n)
+            tape.append(partial(self.product, _rows(layer["weights"], fan_in), dz, da))
             if below["unit_mask"] is not None:
                 tape.append(partial(np.multiply, da, below["unit_mask"], out=da))
             name = arch.activations[h]
             if name != "identity":
                 deriv = np.empty_like(da)
                 tape.append(partial(DERIVATIVES[name], below["z"], deriv))
-                if slots[h] is not None:
+                if slots[h] is not None and self.stack is None:
                     tape.append(partial(np.dot, deriv, self.ones, slots[h]))
                 tape.append(partial(np.multiply, da, deriv, out=da))
             dz = da
@@ -166,7 +197,7 @@ class Workspace:
     # ------------------------------------------------------------------ using it
     def load(self, X, T=None) -> None:
         """Copy inputs ``X`` (n, D) and, if given, targets ``T`` (n, C) into the workspace."""
-        np.copyto(self.x[: self.arch.sizes[0]], X.T)
+        np.copyto(_rows(self.x, self.arch.sizes[0]), X.T)
         if T is not None:
             np.copyto(self.t, T.T)
 

@@ -1,7 +1,10 @@
 """Losses, each fused with the output layer so that the backward pass starts from dL/dZ.
 
 Inside the engine the output layer's pre-activations ``z``, outputs ``y = f_out(z)`` and targets
-``t`` are stored transposed, as ``(C, n)``: one row per output unit, one column per sample.
+``t`` are stored transposed, as ``(C, n)``: one row per output unit, one column per sample. A
+stack of ``K`` networks trained together (:mod:`nncore.stacked`) uses ``(K, C, n)``; every
+function here works on both, and ``reduce`` (:data:`SINGLE` or :data:`STACKED`) says whether a
+loss is one float or one value per network.
 
 ============  ==========================================  ==================================
 name          L                                           dL/dz (fused output)
@@ -28,30 +31,55 @@ import numpy as np
 
 from .activations import DERIVATIVES
 
-__all__ = ["LOSSES", "FUSED_OUTPUT", "REGRESSION_LOSSES", "check_loss_output", "grad_scale"]
+__all__ = ["LOSSES", "FUSED_OUTPUT", "REGRESSION_LOSSES", "SINGLE", "STACKED", "check_loss_output",
+           "grad_scale"]
 
 
-def _half_sum_of_squares(err):
-    return 0.5 * float(np.vdot(err, err))
+class _Single:
+    """Reductions to one float, for one network's ``(C, n)`` arrays."""
+
+    @staticmethod
+    def dot(a, b):
+        return float(np.vdot(a, b))
+
+    @staticmethod
+    def sum(a):
+        return float(a.sum())
 
 
-def _bce_sum(z, t, scratch):
+class _Stacked:
+    """Reductions to one value per network, for ``(K, C, n)`` arrays."""
+
+    @staticmethod
+    def dot(a, b):
+        return np.einsum("...cn,...cn->...", a, b)
+
+    @staticmethod
+    def sum(a):
+        return a.sum(axis=(-2, -1))
+
+
+SINGLE, STACKED = _Single(), _Stacked()
+
+
+def _bce_sum(z, t, scratch, reduce):
     """Σ max(z, 0) − z·t + log(1 + e^(−|z|)): the stable form of binary cross-entropy."""
     np.abs(z, out=scratch)
     np.negative(scratch, out=scratch)
     np.exp(scratch, out=scratch)
     np.log1p(scratch, out=scratch)
-    total = float(scratch.sum())
+    total = reduce.sum(scratch)
     np.maximum(z, 0.0, out=scratch)
-    return total + float(scratch.sum()) - float(np.vdot(z, t))
+    return total + reduce.sum(scratch) - reduce.dot(z, t)
 
 
-def _ce_sum(z, t, scratch):
-    """Σ_i logsumexp(z_i) − Σ t·z: the stable form of categorical cross-entropy (classes on axis 0)."""
-    top = z.max(axis=0)
+def _ce_sum(z, t, scratch, reduce):
+    """Σ_i logsumexp(z_i) − Σ t·z: the stable form of categorical cross-entropy."""
+    top = z.max(axis=-2, keepdims=True)            # classes are on axis −2, samples on −1
     np.subtract(z, top, out=scratch)
     np.exp(scratch, out=scratch)
-    return float(np.log(scratch.sum(axis=0)).sum() + top.sum()) - float(np.vdot(z, t))
+    log_norm = np.log(scratch.sum(axis=-2, keepdims=True)) + top
+    return reduce.sum(log_norm) - reduce.dot(z, t)
 
 
 def _chain_output(err, y, out_name, scratch):
@@ -59,7 +87,8 @@ def _chain_output(err, y, out_name, scratch):
     if out_name == "identity":
         return err
     if out_name == "softmax":                      # Jᵀv = y ⊙ (v − Σ_c v_c y_c), per sample
-        err -= np.einsum("cn,cn->n", err, y)
+        np.multiply(err, y, out=scratch)
+        err -= scratch.sum(axis=-2, keepdims=True)
         err *= y
         return err
     DERIVATIVES[out_name](y, scratch)
@@ -67,46 +96,46 @@ def _chain_output(err, y, out_name, scratch):
     return err
 
 
-def mse_value(z, y, t, scratch):
+def mse_value(z, y, t, scratch, reduce=SINGLE):
     np.subtract(y, t, out=scratch)
-    return _half_sum_of_squares(scratch) / y.shape[1]
+    return 0.5 * reduce.dot(scratch, scratch) / y.shape[-1]
 
 
-def sse_value(z, y, t, scratch):
+def sse_value(z, y, t, scratch, reduce=SINGLE):
     np.subtract(y, t, out=scratch)
-    return _half_sum_of_squares(scratch)
+    return 0.5 * reduce.dot(scratch, scratch)
 
 
-def bce_value(z, y, t, scratch):
-    return _bce_sum(z, t, scratch) / z.shape[1]
+def bce_value(z, y, t, scratch, reduce=SINGLE):
+    return _bce_sum(z, t, scratch, reduce) / z.shape[-1]
 
 
-def ce_value(z, y, t, scratch):
-    return _ce_sum(z, t, scratch) / z.shape[1]
+def ce_value(z, y, t, scratch, reduce=SINGLE):
+    return _ce_sum(z, t, scratch, reduce) / z.shape[-1]
 
 
-def mse_value_and_grad(z, y, t, err, out_name, scratch):
+def mse_value_and_grad(z, y, t, err, out_name, scratch, reduce=SINGLE):
     np.subtract(y, t, out=err)
-    value = _half_sum_of_squares(err) / y.shape[1]
+    value = 0.5 * reduce.dot(err, err) / y.shape[-1]
     _chain_output(err, y, out_name, scratch)
     return value
 
 
-def sse_value_and_grad(z, y, t, err, out_name, scratch):
+def sse_value_and_grad(z, y, t, err, out_name, scratch, reduce=SINGLE):
     np.subtract(y, t, out=err)
-    value = _half_sum_of_squares(err)
+    value = 0.5 * reduce.dot(err, err)
     _chain_output(err, y, out_name, scratch)
     return value
 
 
-def bce_value_and_grad(z, y, t, err, out_name, scratch):
+def bce_value_and_grad(z, y, t, err, out_name, scratch, reduce=SINGLE):
     np.subtract(y, t, out=err)                     # σ(z) − t
-    return _bce_sum(z, t, scratch) / z.shape[1]
+    return _bce_sum(z, t, scratch, reduce) / z.shape[-1]
 
 
-def ce_value_and_grad(z, y, t, err, out_name, scratch):
+def ce_value_and_grad(z, y, t, err, out_name, scratch, reduce=SINGLE):
     np.subtract(y, t, out=err)                     # softmax(z) − t
-    return _ce_sum(z, t, scratch) / z.shape[1]
+    return _ce_sum(z, t, scratch, reduce) / z.shape[-1]
 
 
 LOSSES = {"mse": (mse_value, mse_value_and_grad), "sse": (sse_value, sse_value_and_grad),

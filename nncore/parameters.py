@@ -1,8 +1,9 @@
 """All parameters of a network, and their gradients, as views into one flat vector.
 
-The layout is ``[W_1, b_1, W_2, b_2, …]`` (a layer without bias has no ``b``), parameters first
-and gradients after them in the same buffer. An optimiser update is then one in-place operation
-on a flat vector, and every per-array norm comes from one ``reduceat`` call.
+The layout is ``[W_1, b_1, W_2, b_2, …]`` (a layer without bias has no ``b``). An optimiser
+update is then one in-place operation on a flat vector, and every per-array norm comes from one
+``reduceat`` call. A *stack* of ``K`` networks of the same shape (trained together by a sweep)
+uses the same layout with a leading axis: ``values`` is ``(K, P)``.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def layout(arch: Architecture) -> list[tuple[int, int, str, tuple[int, ...]]]:
 
 
 class ParameterBuffer:
-    """``values`` (P,) and ``grads`` (P,) share the buffer ``both`` (2P,).
+    """``values`` (P,) and ``grads`` (P,) are the two rows of ``both`` (2, P).
 
     ``weights[l]``/``grad_weights[l]`` are ``(fan_in, fan_out)`` views; ``biases[l]`` and
     ``grad_biases[l]`` are ``(fan_out,)`` views, or ``None`` for a layer without bias.
@@ -35,13 +36,17 @@ class ParameterBuffer:
     Because ``b_l`` follows ``W_l`` in memory, ``augmented[l]`` is one ``(fan_in + 1, fan_out)``
     view ``[W_l; b_l]`` (just ``W_l`` without bias): a bias is the weight of an extra input that is
     always 1, and the engine treats it exactly so. ``grad_augmented[l]`` is the same for gradients.
+
+    With ``stack=K`` every array gains a leading axis of ``K`` networks: ``values`` is ``(K, P)``,
+    ``augmented[l]`` is ``(K, fan_in + 1, fan_out)``, and so on.
     """
 
-    def __init__(self, arch: Architecture, dtype=np.float64):
-        self.arch = arch
+    def __init__(self, arch: Architecture, dtype=np.float64, stack: int | None = None):
+        self.arch, self.stack = arch, stack
         size = arch.n_params
-        self.both = np.zeros(2 * size, dtype=dtype)
-        self.values, self.grads = self.both[:size], self.both[size:]
+        lead = () if stack is None else (stack,)
+        self.both = np.zeros((2, *lead, size), dtype=dtype)
+        self.values, self.grads = self.both[0], self.both[1]
         self.entries = layout(arch)
         self.weights, self.biases = _views(arch, self.entries, self.values)
         self.grad_weights, self.grad_biases = _views(arch, self.entries, self.grads)
@@ -68,24 +73,29 @@ class ParameterBuffer:
     def squared_norms(self, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
         """Squared norm of every parameter array, then of every gradient array, into ``out``.
 
-        ``out`` has ``2·S`` entries for the ``S`` entries of :func:`layout`; ``scratch`` is ``(2P,)``.
+        ``out`` has ``2·S`` entries for the ``S`` entries of :func:`layout`; ``scratch`` is
+        ``(2, P)``. Single networks only.
         """
         np.multiply(self.both, self.both, out=scratch)
-        return np.add.reduceat(scratch, self.segment_starts, out=out)
+        return np.add.reduceat(scratch.reshape(-1), self.segment_starts, out=out)
+
+
+def _block(flat, start, shape):
+    size = int(np.prod(shape))
+    return flat[..., start: start + size].reshape(*flat.shape[:-1], *shape)
 
 
 def _views(arch, entries, flat):
     weights, biases = [], [None] * arch.n_layers
     for layer, start, kind, shape in entries:
-        view = flat[start: start + int(np.prod(shape))].reshape(shape)
         if kind == "W":
-            weights.append(view)
+            weights.append(_block(flat, start, shape))
         else:
-            biases[layer] = view
+            biases[layer] = _block(flat, start, shape)
     return weights, biases
 
 
 def _augmented(arch, entries, flat):
     starts = [start for _, start, kind, _ in entries if kind == "W"]
-    return [flat[start: start + (fan_in + has_bias) * fan_out].reshape(fan_in + has_bias, fan_out)
+    return [_block(flat, start, (fan_in + has_bias, fan_out))
             for start, (fan_in, fan_out), has_bias in zip(starts, arch.shapes, arch.bias)]

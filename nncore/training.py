@@ -271,7 +271,7 @@ class _Run:
 
     def _penalty_grad(self, scale):
         """Add the penalty's gradient, divided by ``scale`` as the summed-loss gradients are."""
-        buf, tmp = self.buf, self.scratch[: self.buf.values.size]
+        buf, tmp = self.buf, self.scratch[0]
         if self.config.l2:
             np.multiply(buf.values, self.l2_mask, out=tmp)
             tmp *= 1.0 / scale
