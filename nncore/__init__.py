@@ -24,6 +24,9 @@ from .network import MLP
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES, learning_rates
 from .serialization import from_bytes, load, save, to_bytes
+from .stacked import RunRecord, RunSpec, train_stack
+from .sweep_space import AXES, SweepSpace, log_space
+from .sweeps import SweepProgress, SweepResult, Verdict, compare_runs, run_specs, run_sweep
 from .training import evaluate, train
 
 __all__ = [
@@ -31,6 +34,8 @@ __all__ = [
     "Progress", "gradient_check", "numerical_gradients", "save", "load", "to_bytes",
     "from_bytes", "MLPRegressor", "MLPClassifier", "r2_score", "accuracy", "learning_rates",
     "ACTIVATIONS", "DERIVATIVES", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES",
-    "presets", "datasets",
+    "presets", "datasets", "RunSpec", "RunRecord", "train_stack", "SweepSpace", "AXES",
+    "log_space", "run_sweep", "run_specs", "SweepResult", "SweepProgress", "Verdict",
+    "compare_runs",
 ]
 __version__ = "0.1.0"

@@ -182,7 +182,7 @@ class Workspace:
             h, below = l - 1, layers[l - 1]
             fan_in = arch.shapes[l][0]
             da = np.empty((*self.lead, fan_in, self.n), dz.dtype)             # dA_hᵀ (fan_in, n)
-            tape.append(partial(self.product, _rows(layer["weights"], fan_in), dz, da))
+            tape.append(self._input_grad_op(_rows(layer["weights"], fan_in), dz, da))
             if below["unit_mask"] is not None:
                 tape.append(partial(np.multiply, da, below["unit_mask"], out=da))
             name = arch.activations[h]
@@ -193,6 +193,13 @@ class Workspace:
                     tape.append(partial(np.dot, deriv, self.ones, slots[h]))
                 tape.append(partial(np.multiply, da, deriv, out=da))
             dz = da
+
+    def _input_grad_op(self, w, dz, da):
+        """dA_{l-1}ᵀ = W_l dZ_lᵀ. For a stack whose layer has one unit this is an outer product,
+        which a broadcast multiply does about twice as fast as a batched matmul."""
+        if self.stack is not None and dz.shape[-2] == 1:
+            return partial(np.multiply, w, dz, out=da)
+        return partial(self.product, w, dz, da)
 
     # ------------------------------------------------------------------ using it
     def load(self, X, T=None) -> None:

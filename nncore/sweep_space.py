@@ -1,0 +1,104 @@
+"""What a sweep varies: a grid (or a random sample) of settings around a base run, times seeds.
+
+>>> import nncore
+>>> base = nncore.RunSpec(sizes=(3, 8, 1), config=nncore.TrainConfig(epochs=100))
+>>> space = nncore.SweepSpace(base, {"learning_rate": nncore.log_space(1e-3, 1e-1, 3),
+...                                  "hidden_width": (4, 16)}, seeds=(0, 1))
+>>> len(space.grid()), len(space.runs())
+(6, 12)
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .stacked import RunSpec
+
+__all__ = ["AXES", "SweepSpace", "log_space", "apply_settings"]
+
+AXES = ("learning_rate", "hidden_width", "n_layers", "dropout", "l2", "batch_size",
+        "optimizer", "epochs")
+"""The settings a sweep may vary."""
+
+_CONFIG_AXES = ("learning_rate", "dropout", "l2", "batch_size", "optimizer", "epochs")
+
+
+def log_space(low: float, high: float, count: int) -> tuple[float, ...]:
+    """``count`` learning rates evenly spaced on a log scale from ``low`` to ``high``."""
+    return tuple(float(v) for v in np.geomspace(low, high, count))
+
+
+def apply_settings(base: RunSpec, settings: dict) -> RunSpec:
+    """``base`` with the sweep settings of one configuration applied."""
+    unknown = set(settings) - set(AXES) - {"seed"}
+    if unknown:
+        raise ValueError(f"Unknown sweep setting(s) {sorted(unknown)}; choose from {list(AXES)}.")
+    hidden = list(base.sizes[1:-1])
+    width = int(settings.get("hidden_width", hidden[0] if hidden else 8))
+    depth = int(settings.get("n_layers", len(hidden)))
+    sizes = base.sizes
+    if "hidden_width" in settings or "n_layers" in settings:
+        sizes = (base.sizes[0], *([width] * depth), base.sizes[-1])
+    activation = base.activation if isinstance(base.activation, str) else base.activation[0]
+    changes = {k: settings[k] for k in _CONFIG_AXES if k in settings}
+    if "seed" in settings:
+        changes["seed"] = int(settings["seed"])
+    if "batch_size" in changes and changes["batch_size"] in (0, None):
+        changes["batch_size"] = None
+    return replace(base, sizes=tuple(sizes),
+                   activation=activation if sizes != base.sizes else base.activation,
+                   config=base.config.replace(**changes))
+
+
+@dataclass(frozen=True)
+class SweepSpace:
+    """A base run, the axes to vary (name → values, in order) and the seeds of every config.
+
+    ``grid()`` is every combination of the axes' values; ``sample(budget, seed)`` is a random
+    search over the same space: ``budget`` configurations, each axis drawn independently
+    (the learning rate log-uniformly between its smallest and largest value, other axes from
+    their listed values).
+    """
+
+    base: RunSpec
+    axes: dict
+    seeds: tuple[int, ...] = (0,)
+
+    def __post_init__(self):
+        object.__setattr__(self, "axes", {k: tuple(v) for k, v in dict(self.axes).items()})
+        object.__setattr__(self, "seeds", tuple(int(s) for s in self.seeds))
+        for name, values in self.axes.items():
+            if name not in AXES:
+                raise ValueError(f"Unknown sweep axis {name!r}; choose from {list(AXES)}.")
+            if not values:
+                raise ValueError(f"The sweep axis {name!r} has no values.")
+        if not self.seeds:
+            raise ValueError("A sweep needs at least one seed.")
+
+    def grid(self) -> list[dict]:
+        """Every configuration, as ``{axis: value}``."""
+        names = list(self.axes)
+        return [dict(zip(names, combo)) for combo in itertools.product(*self.axes.values())]
+
+    def sample(self, budget: int, seed: int = 0) -> list[dict]:
+        """``budget`` random configurations from the same space."""
+        rng = np.random.default_rng(seed)
+        configs = []
+        for _ in range(int(budget)):
+            config = {}
+            for name, values in self.axes.items():
+                if name == "learning_rate" and len(values) > 1:
+                    low, high = np.log(min(values)), np.log(max(values))
+                    config[name] = float(np.exp(rng.uniform(low, high)))
+                else:
+                    config[name] = values[int(rng.integers(len(values)))]
+            configs.append(config)
+        return configs
+
+    def runs(self, configs: list[dict] | None = None) -> list[tuple[dict, RunSpec]]:
+        """``(settings, RunSpec)`` for every configuration (the grid by default) × seed."""
+        configs = self.grid() if configs is None else configs
+        return [({**c, "seed": s}, apply_settings(self.base, {**c, "seed": s}))
+                for c in configs for s in self.seeds]
