@@ -1,0 +1,20 @@
+"""Loading data for the lab: built-in datasets and the user's own CSV files.
+
+>>> from labapp.data import load_builtin, load_csv
+>>> load_builtin("iris").X.shape
+(150, 4)
+>>> result = load_csv(b"size,colour,price\\n1,red,10\\n2,blue,21\\n3,red,29\\n")
+>>> result.dataset.feature_names
+('size', 'colour=blue', 'colour=red')
+"""
+from .builtin import BUILTIN_NAMES, REAL_SETS, SYNTHETIC_SETS, load_builtin
+from .csv_loader import CsvOptions, CsvResult, load_csv, prepare_dataset
+from .dataset import TASKS, DataError, Dataset
+from .decoding import MAX_BYTES
+from .table import MAX_ROWS, RawTable, read_table
+
+__all__ = [
+    "Dataset", "DataError", "TASKS", "load_builtin", "BUILTIN_NAMES", "REAL_SETS",
+    "SYNTHETIC_SETS", "load_csv", "read_table", "prepare_dataset", "CsvOptions", "CsvResult",
+    "RawTable", "MAX_BYTES", "MAX_ROWS",
+]
