@@ -23,7 +23,8 @@ from .datasets import load_boston
 from .network import MLP
 from .training import train
 
-__all__ = ["Preset", "seed_001", "seed_002", "seed_003", "from_layer_dicts", "PRESETS"]
+__all__ = ["Preset", "seed_001", "seed_002", "seed_003", "from_layer_dicts", "PRESETS",
+           "classroom_sweep"]
 
 
 @dataclass(frozen=True)
@@ -139,3 +140,25 @@ def seed_003(seed: int = 0, n_samples: int = 10_000) -> Preset:
 
 
 PRESETS = {"seed_001": seed_001, "seed_002": seed_002, "seed_003": seed_003}
+
+
+def classroom_sweep(seed: int = 0):
+    """The app's default sweep: 180 runs of 300 epochs on two moons (200 points, 25% held out).
+
+    6 learning rates × hidden widths 2, 4, 8 × dropout 0 and 0.2 × 5 seeds, a 2 → h → 1 ReLU
+    network with a sigmoid output and binary cross-entropy, full batch. Returns
+    ``(space, X_train, T_train, X_test, T_test)``.
+    """
+    from .stacked import RunSpec
+    from .sweep_space import SweepSpace, log_space
+    from .synthetic import make_moons
+
+    X, y = make_moons(200, noise=0.2, seed=seed)
+    order = np.random.default_rng(seed).permutation(len(X))
+    test, fit = order[:50], order[50:]
+    base = RunSpec(sizes=(2, 4, 1), activation="relu", output="sigmoid", init="he",
+                   config=TrainConfig(loss="bce", epochs=300, learning_rate=0.1))
+    space = SweepSpace(base, {"learning_rate": log_space(0.01, 1.0, 6),
+                              "hidden_width": (2, 4, 8), "dropout": (0.0, 0.2)},
+                       seeds=range(5))
+    return space, X[fit], y[fit], X[test], y[test]

@@ -1,0 +1,149 @@
+"""Sweeps: the reference sweep (600 runs × 1000 epochs) and the classroom sweep.
+
+Reference sweep: the seed-001 data (Boston, 3 features divided by their maxima, full batch),
+5 learning rates × widths 4, 8, 16, 32, 48, 64 × dropout 0, 0.1, 0.2, 0.3 × 5 seeds = 600 runs of
+1000 epochs (3 → h → 1 ReLU, mse, sgd), with a 100-row test set evaluated every epoch.
+
+The baselines train the same runs one after another: scikit-learn's
+``MLPRegressor(solver="sgd", momentum=0, alpha=0)`` (which has no dropout, so its runs are
+cheaper than ours), PyTorch autograd on the CPU, and nncore's own single-run ``train``. Training
+all 600 runs each way would take many minutes, so each baseline trains an evenly spaced
+subsample of ``--sample`` runs and the time is scaled to 600; the subsample covers every width.
+
+The same run also measures the machine's peak: a 2048² float64/float32 matrix product on one
+thread and the bandwidth of a 256 MB copy. Usage::
+
+    python benchmarks/bench_sweep.py [--sample 30] [--skip-reference]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import _common
+import numpy as np
+
+import nncore
+from nncore.stacked import RunSpec
+
+EPOCHS = 1000
+WIDTHS = (4, 8, 16, 32, 48, 64)
+
+
+def reference_space():
+    base = RunSpec(sizes=(3, 4, 1), activation="relu", init="glorot",
+                   config=nncore.TrainConfig(loss="mse", epochs=EPOCHS))
+    return nncore.SweepSpace(base, {"learning_rate": nncore.log_space(1e-3, 1e-1, 5),
+                                    "hidden_width": WIDTHS, "dropout": (0.0, 0.1, 0.2, 0.3)},
+                             seeds=range(5))
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def machine_peaks():
+    out = {}
+    for dtype in (np.float64, np.float32):
+        a = np.random.default_rng(0).random((2048, 2048)).astype(dtype)
+        np.dot(a, a)
+        seconds = min(timed(lambda: np.dot(a, a))[0] for _ in range(3))
+        out[np.dtype(dtype).name] = 2 * 2048**3 / seconds / 1e9
+    big, dst = np.ones(32 * 2**20), np.empty(32 * 2**20)
+    seconds = min(timed(lambda: np.copyto(dst, big))[0] for _ in range(3))
+    out["bandwidth"] = 2 * big.nbytes / seconds / 1e9
+    return out
+
+
+def flops_per_run(spec, n_train, n_test):
+    """Multiply-adds ×2 of the three products per layer and step, plus the test forward pass."""
+    per_sample = sum((i + 1) * o for i, o in zip(spec.sizes[:-1], spec.sizes[1:]))
+    return 2 * per_sample * (3 * n_train + n_test) * spec.config.epochs
+
+
+def sklearn_runs(runs, X, T):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPRegressor
+
+    for spec in runs:
+        model = MLPRegressor(hidden_layer_sizes=spec.sizes[1:-1], solver="sgd", momentum=0,
+                             alpha=0, batch_size=len(X), learning_rate_init=spec.config.learning_rate,
+                             max_iter=spec.config.epochs, shuffle=False, tol=0,
+                             n_iter_no_change=10**9, random_state=spec.config.seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, T[:, 0])
+
+
+def torch_runs(torch, runs, X, T):
+    torch.set_num_threads(1)
+    x, t = torch.tensor(X), torch.tensor(T)
+    for spec in runs:
+        torch.manual_seed(spec.config.seed)
+        width = spec.sizes[1]
+        model = torch.nn.Sequential(torch.nn.Linear(3, width), torch.nn.ReLU(),
+                                    torch.nn.Dropout(spec.config.dropout),
+                                    torch.nn.Linear(width, 1)).double()
+        opt = torch.optim.SGD(model.parameters(), lr=spec.config.learning_rate)
+        for _ in range(spec.config.epochs):
+            opt.zero_grad()
+            loss = 0.5 * ((model(x) - t) ** 2).sum() / len(x)
+            loss.backward()
+            opt.step()
+
+
+def nncore_runs(runs, X, T, X_test, T_test):
+    for spec in runs:
+        nncore.train(spec.build(), X, T, spec.config, X_test=X_test, T_test=T_test)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sample", type=int, default=30)
+    parser.add_argument("--skip-reference", action="store_true")
+    args = parser.parse_args()
+    peaks = machine_peaks()
+    print(f"Machine: matmul 2048² {peaks['float64']:.0f} GFLOP/s float64, "
+          f"{peaks['float32']:.0f} float32 (1 thread); copy bandwidth {peaks['bandwidth']:.0f} GB/s")
+
+    space, X, T, X_test, T_test = nncore.presets.classroom_sweep()
+    seconds, result = timed(lambda: nncore.run_sweep(space, X, T, X_test, T_test, workers=1))
+    print(f"\nClassroom sweep: {len(result.records)} runs × 300 epochs on one core: {seconds:.2f} s")
+    if args.skip_reference:
+        return
+
+    preset = nncore.presets.seed_001()
+    X, T = preset.X_train, preset.T_train
+    X_test, T_test = X[:100], T[:100]
+    space = reference_space()
+    runs = [spec for _, spec in space.runs()]
+    flops = sum(flops_per_run(s, len(X), len(X_test)) for s in runs)
+    rows = []
+    for dtype, workers in ((np.float64, 1), (np.float64, 2), (np.float32, 1), (np.float32, 2)):
+        seconds, _ = timed(lambda: nncore.run_sweep(space, X, T, X_test, T_test,
+                                                    workers=workers, dtype=dtype))
+        peak = peaks[np.dtype(dtype).name] * workers
+        rows.append([f"nncore sweep, {np.dtype(dtype).name}, {workers} core(s)", f"{seconds:.1f}",
+                     f"{flops / seconds / 1e9:.2f} GFLOP/s = {100 * flops / seconds / 1e9 / peak:.1f}% of peak"])
+    base_seconds = float(rows[1][1])
+    sample = runs[:: max(1, len(runs) // args.sample)]
+    scale = len(runs) / len(sample)
+    baselines = [("nncore.train, one run after another", lambda: nncore_runs(sample, X, T, X_test, T_test))]
+    if _common.optional("sklearn") is not None:
+        baselines.append(("scikit-learn MLPRegressor, one after another", lambda: sklearn_runs(sample, X, T)))
+    torch = _common.optional("torch")
+    if torch is not None:
+        baselines.append(("PyTorch autograd, one after another", lambda: torch_runs(torch, sample, X, T)))
+    for name, fn in baselines:
+        seconds = timed(fn)[0] * scale
+        rows.append([f"{name} (×{scale:.0f} from {len(sample)} runs)", f"{seconds:.1f}",
+                     f"{seconds / base_seconds:.1f}× the 2-core float64 sweep"])
+    print("\nReference sweep (600 runs × 1000 epochs):\n")
+    print(_common.markdown_table(["implementation", "seconds", "notes"], rows))
+
+
+if __name__ == "__main__":
+    main()

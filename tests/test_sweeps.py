@@ -1,0 +1,250 @@
+"""The sweep engine: stacked runs equal sequential ones, memory stays bounded, any executor
+works, progress and cancellation behave, and the records and verdicts say the right thing."""
+from __future__ import annotations
+
+import threading
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import nncore
+from nncore.stacked import RunSpec, train_stack
+from nncore.sweeps import chunk_bytes, plan_chunks
+from nncore.synthetic import make_moons
+
+
+@pytest.fixture(scope="module")
+def boston():
+    preset = nncore.presets.seed_001()
+    return preset.X_train, preset.T_train
+
+
+def sequential_parameters(spec, X, T, X_test=None, T_test=None):
+    net = spec.build()
+    result = nncore.train(net, X, T, spec.config, X_test=X_test, T_test=T_test)
+    return net.buffer().values, result
+
+
+STACK_CASES = {
+    "sgd, learning rates up to divergence": (
+        dict(sizes=(3, 8, 1)), nncore.TrainConfig(epochs=150),
+        [dict(learning_rate=lr, seed=s) for lr in (0.01, 0.3, 80.0) for s in (0, 1)]),
+    "per-network dropout, two tanh layers": (
+        dict(sizes=(3, 8, 6, 1), activation="tanh"), nncore.TrainConfig(epochs=80, dropout=0.2),
+        [dict(dropout=d, seed=s, learning_rate=0.05) for d in (0.1, 0.4) for s in (0, 1)]),
+    "mini-batch adam with and without L2": (
+        dict(sizes=(3, 5, 1)), nncore.TrainConfig(epochs=30, batch_size=64, optimizer="adam"),
+        [dict(l2=l2, seed=s, learning_rate=0.01) for l2 in (0.0, 0.1) for s in (0, 1, 2)]),
+    "DropConnect, momentum, step schedule, no bias": (
+        dict(sizes=(3, 4, 1), bias=False),
+        nncore.TrainConfig(epochs=60, dropconnect=0.2, optimizer="momentum", schedule="step",
+                           lr_step=20, learning_rate=0.01),
+        [dict(dropconnect=d, seed=s) for d in (0.1, 0.5) for s in (0, 1)]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STACK_CASES))
+def test_stacked_training_equals_sequential_runs(boston, case):
+    X, T = boston
+    network, config, variants = STACK_CASES[case]
+    specs = [RunSpec(config=config.replace(**v), **network) for v in variants]
+    records = train_stack(specs, X, T, X[:100], T[:100])
+    for spec, record in zip(specs, records):
+        params, result = sequential_parameters(spec, X, T, X[:100], T[:100])
+        assert np.max(np.abs(params - record.parameters)) <= 1e-12
+        assert record.diverged == result.diverged
+        assert record.diverged_epoch == result.diverged_epoch
+        assert record.final_train_loss == pytest.approx(result.final_train_loss, rel=1e-9)
+        assert record.final_test_loss == pytest.approx(result.final_test_loss, rel=1e-9)
+        assert record.epochs_run == result.epochs_run
+
+
+@pytest.mark.parametrize("loss,output,classes", [("ce", "softmax", 2), ("bce", "sigmoid", 1)])
+def test_stacked_classification_equals_sequential(loss, output, classes):
+    X, y = make_moons(160, noise=0.2, seed=3)
+    config = nncore.TrainConfig(loss=loss, epochs=40, learning_rate=0.2, batch_size=40,
+                                dropout=0.1, optimizer="rmsprop")
+    specs = [RunSpec(sizes=(2, 6, classes), output=output, config=config.replace(seed=s))
+             for s in (0, 1, 2)]
+    records = train_stack(specs, X, y, X[:40], y[:40])
+    for spec, record in zip(specs, records):
+        params, result = sequential_parameters(spec, X, y, X[:40], y[:40])
+        assert np.max(np.abs(params - record.parameters)) <= 1e-12
+        assert record.final_test_metric == pytest.approx(result.final_test_metric)
+
+
+def test_runs_of_different_shapes_cannot_share_a_stack(boston):
+    X, T = boston
+    specs = [RunSpec(sizes=(3, 4, 1)), RunSpec(sizes=(3, 5, 1))]
+    with pytest.raises(ValueError, match="stack_key"):
+        train_stack(specs, X, T)
+
+
+def test_chunk_memory_estimate_bounds_what_training_allocates(boston):
+    X, T = boston
+    config = nncore.TrainConfig(epochs=20, dropout=0.2, optimizer="adam")
+    specs = [RunSpec(sizes=(3, 32, 32, 1), config=config.replace(seed=s)) for s in range(12)]
+    tracemalloc.start()
+    try:
+        train_stack(specs, X, T, X[:100], T[:100], curve_points=100)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= chunk_bytes(specs[0], len(specs), len(X), 100, curve_points=100)
+
+
+def test_plan_keeps_every_chunk_within_the_memory_budget():
+    config = nncore.TrainConfig(epochs=100)
+    specs = [RunSpec(sizes=(3, w, 1), config=config.replace(seed=s, learning_rate=lr))
+             for w in (4, 64) for s in range(10) for lr in (0.01, 0.1)]
+    budget = 4 * 2**20
+    chunks = plan_chunks(specs, 506, 100, memory_budget=budget)
+    assert sorted(i for c in chunks for i in c) == list(range(len(specs)))
+    for chunk in chunks:
+        widths = {specs[i].sizes for i in chunk}
+        assert len(widths) == 1                          # one shape per stack
+        if len(chunk) > 1:
+            assert chunk_bytes(specs[chunk[0]], len(chunk), 506, 100) <= budget
+    assert max(len(c) for c in chunks) > 1               # stacking actually happens
+
+
+def small_space(epochs=30, seeds=(0, 1, 2)):
+    base = RunSpec(sizes=(3, 8, 1), config=nncore.TrainConfig(epochs=epochs))
+    return nncore.SweepSpace(base, {"learning_rate": nncore.log_space(1e-3, 1e-1, 3),
+                                    "hidden_width": (4, 8)}, seeds=seeds)
+
+
+def test_grid_covers_every_combination_times_seeds():
+    space = small_space()
+    runs = space.runs()
+    assert len(runs) == 3 * 2 * 3
+    widths = {spec.sizes[1] for _, spec in runs}
+    assert widths == {4, 8}
+    assert {round(spec.config.learning_rate, 12) for _, spec in runs} == \
+        {round(v, 12) for v in (1e-3, 1e-2, 1e-1)}
+
+
+def test_random_search_respects_budget_and_ranges():
+    space = small_space()
+    configs = space.sample(25, seed=4)
+    assert len(configs) == 25
+    rates = np.array([c["learning_rate"] for c in configs])
+    assert rates.min() >= 1e-3 and rates.max() <= 1e-1
+    assert len(set(rates)) == 25                          # drawn, not picked from the grid
+    assert {c["hidden_width"] for c in configs} <= {4, 8}
+    assert space.sample(25, seed=4) == configs            # seeded
+
+
+def test_sweep_rows_and_aggregate_match_the_records(boston):
+    X, T = boston
+    result = nncore.run_sweep(small_space(), X, T, X[:100], T[:100], workers=1)
+    rows = result.rows()
+    assert len(rows) == 18 and not result.cancelled
+    assert {"learning_rate", "hidden_width", "seed", "final_test_loss", "best_epoch",
+            "diverged"} <= set(rows[0])
+    for agg in result.aggregate():
+        mine = [r["final_test_loss"] for r in rows
+                if r["learning_rate"] == agg["learning_rate"]
+                and r["hidden_width"] == agg["hidden_width"]]
+        assert agg["runs"] == 3
+        assert agg["mean"] == pytest.approx(np.mean(mine))
+        assert agg["std"] == pytest.approx(np.std(mine, ddof=1))
+        assert agg["min"] == min(mine) and agg["max"] == max(mine)
+
+
+def test_best_epoch_points_at_the_smallest_test_loss(boston):
+    X, T = boston
+    spec = RunSpec(sizes=(3, 8, 1), config=nncore.TrainConfig(epochs=60, learning_rate=0.05))
+    record = train_stack([spec], X, T, X[:100], T[:100], curve_points=60)[0]
+    _, result = sequential_parameters(spec, X, T, X[:100], T[:100])
+    test = result.history.test_loss
+    assert record.best_epoch == int(np.argmin(test)) + 1
+    assert record.best_test_loss == pytest.approx(test.min())
+    assert np.allclose(record.test_curve, test)           # 60 points: nothing dropped
+
+
+def test_curves_are_downsampled_to_the_requested_points(boston):
+    X, T = boston
+    spec = RunSpec(sizes=(3, 4, 1), config=nncore.TrainConfig(epochs=500))
+    record = train_stack([spec], X, T, curve_points=50)[0]
+    assert len(record.curve_epochs) == 50
+    assert record.curve_epochs[0] == 1 and record.curve_epochs[-1] == 500
+
+
+def test_thread_pool_executor_gives_the_same_records(boston):
+    X, T = boston
+    here = nncore.run_sweep(small_space(), X, T, workers=1)
+    with ThreadPoolExecutor(2) as pool:
+        there = nncore.run_sweep(small_space(), X, T, executor=pool)
+    for a, b in zip(here.records, there.records):
+        assert np.array_equal(a.parameters, b.parameters)
+
+
+def test_dask_distributed_executor_works_unchanged(boston):
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    X, T = boston
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        result = nncore.run_sweep(small_space(epochs=10), X, T, executor=client.get_executor())
+    here = nncore.run_sweep(small_space(epochs=10), X, T, workers=1)
+    assert len(result.records) == len(here.records)
+    for a, b in zip(here.records, result.records):
+        assert np.array_equal(a.parameters, b.parameters)
+
+
+def test_progress_counts_up_to_the_total(boston):
+    X, T = boston
+    seen = []
+    nncore.run_sweep(small_space(), X, T, workers=1, progress=seen.append)
+    assert seen[-1].runs_done == seen[-1].runs_total == 18
+    assert seen[-1].epochs_done == seen[-1].epochs_total == 18 * 30
+    done = [p.runs_done for p in seen]
+    assert done == sorted(done)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cancel_keeps_completed_runs_only(boston, workers):
+    X, T = boston
+    cancel = threading.Event()
+    base = RunSpec(sizes=(3, 8, 1), config=nncore.TrainConfig(epochs=400))
+    space = nncore.SweepSpace(base, {"hidden_width": (4, 8, 16, 32, 48, 64)}, seeds=range(4))
+
+    def stop_after_first(progress):
+        if progress.runs_done > 0:
+            cancel.set()
+
+    result = nncore.run_sweep(space, X, T, workers=workers, progress=stop_after_first,
+                              cancel=cancel)
+    assert result.cancelled
+    assert 0 < len(result.records) < result.runs_total
+    for record in result.records:
+        assert record.epochs_run == 400                   # only finished runs are kept
+
+
+def test_float32_mode_is_close_to_float64(boston):
+    X, T = boston
+    specs = [RunSpec(sizes=(3, 16, 1), config=nncore.TrainConfig(epochs=200, seed=s))
+             for s in range(4)]
+    wide = train_stack(specs, X, T, dtype=np.float64)
+    narrow = train_stack(specs, X, T, dtype=np.float32)
+    for a, b in zip(wide, narrow):
+        assert b.final_train_loss == pytest.approx(a.final_train_loss, rel=1e-3)
+        assert not np.array_equal(a.parameters, b.parameters)   # it really ran in float32
+
+
+def test_verdict_calls_a_winner_only_beyond_the_noise():
+    rng = np.random.default_rng(0)
+    clear = nncore.compare_runs(1.0 + 0.01 * rng.standard_normal(5),
+                                2.0 + 0.01 * rng.standard_normal(5), name_a="lr 0.1",
+                                name_b="lr 1")
+    assert clear.winner == "a" and "lr 0.1 beats lr 1" in clear.sentence
+    noisy = nncore.compare_runs(1.00 + 0.5 * rng.standard_normal(5),
+                                1.02 + 0.5 * rng.standard_normal(5))
+    assert noisy.winner is None and "within the seed-to-seed noise" in noisy.sentence
+    higher = nncore.compare_runs([0.9, 0.91, 0.92], [0.5, 0.52, 0.49], lower_is_better=False)
+    assert higher.winner == "a"
+    lonely = nncore.compare_runs([1.0], [2.0, 2.1])
+    assert lonely.winner is None and "at least two seeds" in lonely.sentence
