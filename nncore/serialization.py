@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def from_bytes(data: bytes) -> MLP:
             weights = [arrays[f"W{l}"] for l in range(1, net.arch.n_layers + 1)]
             biases = [arrays[f"b{l}"] if has else None
                       for l, has in enumerate(net.arch.bias, start=1)]
-    except (OSError, KeyError, TypeError, json.JSONDecodeError, ValueError) as error:
+    except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as error:
         raise ValueError(f"This is not a saved nncore network ({error}).") from None
     net.set_parameters(weights, biases)
     return net
