@@ -54,7 +54,7 @@ import numpy as np
 from .activations import ACTIVATIONS, DERIVATIVES
 from .losses import LOSSES, SINGLE, STACKED
 
-__all__ = ["Workspace", "with_ones_row", "run"]
+__all__ = ["Workspace", "with_ones_row", "transposed", "run"]
 
 
 def with_ones_row(rows: int, ones: bool, n: int, dtype=np.float64, lead=()) -> np.ndarray:
@@ -63,6 +63,13 @@ def with_ones_row(rows: int, ones: bool, n: int, dtype=np.float64, lead=()) -> n
     if ones:
         out[..., rows, :] = 1.0
     return out
+
+
+def transposed(X, T, arch, dtype=np.float64):
+    """``X`` (N, D) → ``(D [+1], N)`` with a ones row when layer 1 has a bias; ``T`` → ``(C, N)``."""
+    x = with_ones_row(arch.sizes[0], arch.bias[0], len(X), dtype)
+    x[: arch.sizes[0]] = X.T
+    return x, np.ascontiguousarray(T.T, dtype=dtype)
 
 
 def run(tape) -> None:

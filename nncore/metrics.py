@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["r2_score", "accuracy", "total_sum_of_squares"]
+__all__ = ["r2_score", "accuracy", "total_sum_of_squares", "r2_from_loss"]
 
 
 def total_sum_of_squares(T) -> float:
@@ -35,3 +35,14 @@ def accuracy(Y, T) -> float:
     if Y.ndim == 1 or Y.shape[1] == 1:
         return float(np.mean((Y.reshape(-1) > 0.5) == (T.reshape(-1) > 0.5)))
     return float(np.mean(Y.argmax(axis=1) == T.argmax(axis=1)))
+
+
+def r2_from_loss(loss_values, loss: str, n: int, sst: float):
+    """R² = 1 − Σ(y − t)²/Σ(t − t̄)² with the residual sum recovered from an ``"mse"`` (½·mean)
+    or ``"sse"`` (½·sum) loss over ``n`` rows; ``sst`` is :func:`total_sum_of_squares` of the
+    targets. Works on one loss or an array of them. Constant targets score 1 if fitted exactly,
+    else 0."""
+    sse = 2.0 * np.asarray(loss_values, dtype=np.float64) * (n if loss == "mse" else 1)
+    if sst > 0:
+        return 1.0 - sse / sst
+    return np.where(sse == 0.0, 1.0, 0.0)

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .architecture import Architecture
-from .backprop import Workspace, with_ones_row
+from .backprop import Workspace, transposed
 from .config import TrainConfig
-from .losses import REGRESSION_LOSSES, check_loss_output
+from .losses import REGRESSION_LOSSES, check_loss_output, grad_scale
+from .metrics import r2_from_loss, total_sum_of_squares
 from .network import MLP
 from .optimizers import OPTIMIZERS
 from .parameters import ParameterBuffer
@@ -105,22 +106,16 @@ def train_stack(specs, X, T, X_test=None, T_test=None, *, dtype=np.float64,
         return stack.records(curve_points)
 
 
-def _transposed(X, T, arch, dtype):
-    x = with_ones_row(arch.sizes[0], arch.bias[0], len(X), dtype)
-    x[: arch.sizes[0]] = X.T
-    return x, np.ascontiguousarray(T.T, dtype=dtype)
-
-
 class _StackEval:
     """Evaluation-mode losses and metrics of every network of the stack on one data set."""
 
     def __init__(self, arch, buf, X, T, loss, dtype):
         X = as_inputs(X, arch.sizes[0])
         T = as_targets(T, loss, arch.sizes[-1], len(X))
-        x, t = _transposed(X, T, arch, dtype)
+        x, t = transposed(X, T, arch, dtype)
         self.ws = Workspace(arch, len(X), buf, x=x, t=t, loss=loss)
         self.loss, self.n = loss, len(X)
-        self.sst = float(((T - T.mean(axis=0)) ** 2).sum())
+        self.sst = total_sum_of_squares(T)
         self.labels = T.argmax(axis=1) if T.shape[1] > 1 else T[:, 0] > 0.5
 
     def losses(self) -> np.ndarray:
@@ -129,8 +124,7 @@ class _StackEval:
 
     def metrics(self, losses) -> np.ndarray:
         if self.loss in REGRESSION_LOSSES:
-            sse = 2.0 * losses * (self.n if self.loss == "mse" else 1)
-            return 1.0 - sse / self.sst if self.sst > 0 else np.where(sse == 0, 1.0, 0.0)
+            return r2_from_loss(losses, self.loss, self.n, self.sst)
         y = self.ws.y
         predicted = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0] > 0.5
         return (predicted == self.labels).mean(axis=1)
@@ -157,7 +151,7 @@ class _Stack:
         self.train_eval = _StackEval(arch, self.buf, X, T, config.loss, dtype)
         self.test_eval = None if X_test is None else \
             _StackEval(arch, self.buf, X_test, T_test, config.loss, dtype)
-        self.x, self.t = _transposed(X, T, arch, dtype)
+        self.x, self.t = transposed(X, T, arch, dtype)
         self.n = len(X)
         self.batch = self.n if config.batch_size is None else min(config.batch_size, self.n)
         options = dict(loss=config.loss, rng=self.rngs if noisy else None,
@@ -208,7 +202,7 @@ class _Stack:
                 batches(ws)
             ws.forward()
             total = total + weight * ws.loss_and_backward()
-            scale = 1.0 if self.config.loss == "sse" else 1.0 / ws.n
+            scale = grad_scale(self.config.loss, ws.n)
             if self.penalised:
                 self._penalty_grad(scale)
             self.optimizer.step(buf.values, buf.grads, lr, scale)

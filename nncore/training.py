@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backprop import Workspace, with_ones_row
+from .backprop import Workspace, transposed
 from .config import TrainConfig
 from .history import History, Progress, TrainResult
 from .losses import REGRESSION_LOSSES, check_loss_output, grad_scale
+from .metrics import r2_from_loss, total_sum_of_squares
 from .optimizers import OPTIMIZERS
 from .schedules import learning_rates
 from .validation import as_inputs, as_targets, per_hidden_layer
@@ -50,13 +51,6 @@ def evaluate(net, X, T, loss: str) -> tuple[float, float]:
         return _Evaluator(net.arch, net.buffer(), X, T, loss).measure()
 
 
-def _transposed(X, T, arch):
-    """``X`` (N, D) → ``(D [+1], N)`` with a ones row when layer 1 has a bias; ``T`` → ``(C, N)``."""
-    x = with_ones_row(arch.sizes[0], arch.bias[0], len(X))
-    x[: arch.sizes[0]] = X.T
-    return x, np.ascontiguousarray(T.T)
-
-
 class _Metric:
     """R² from the loss itself (regression losses), or accuracy from the outputs."""
 
@@ -64,15 +58,11 @@ class _Metric:
         self.loss, self.n = loss, len(T)
         self.is_regression = loss in REGRESSION_LOSSES
         self.name = "r2" if self.is_regression else "accuracy"
-        self.sst = float(((T - T.mean(axis=0)) ** 2).sum()) if len(T) else 0.0
+        self.sst = total_sum_of_squares(T) if len(T) else 0.0
         self.labels = T.argmax(axis=1) if T.shape[1] > 1 else T[:, 0] > 0.5
 
     def r2_from_loss(self, loss_values):
-        """R² = 1 − Σ(y − t)²/Σ(t − t̄)², the residual sum recovered from the mse or sse loss."""
-        sse = 2.0 * np.asarray(loss_values, dtype=np.float64) * (self.n if self.loss == "mse" else 1)
-        if self.sst > 0:
-            return 1.0 - sse / self.sst
-        return np.where(sse == 0.0, 1.0, 0.0)
+        return r2_from_loss(loss_values, self.loss, self.n, self.sst)
 
     @staticmethod
     def correct(y, labels) -> int:
@@ -92,7 +82,7 @@ class _Evaluator:
     def __init__(self, arch, buf, X, T, loss):
         X = as_inputs(X, arch.sizes[0])
         T = as_targets(T, loss, arch.sizes[-1], len(X))
-        x, t = _transposed(X, T, arch)
+        x, t = transposed(X, T, arch)
         self.ws = Workspace(arch, len(X), buf, x=x, t=t, loss=loss)
         self.metric = _Metric(loss, T)
 
@@ -114,7 +104,7 @@ class _Batches:
         n = len(X)
         self.size = n if config.batch_size is None else min(config.batch_size, n)
         self.n, self.labels, self.rng = n, labels, rng
-        self.x, self.t = _transposed(X, T, arch)
+        self.x, self.t = transposed(X, T, arch)
         noise = rng if (any(p > 0 for p in dropout) or config.dropconnect > 0) else None
         options = dict(loss=config.loss, rng=noise, dropout=dropout,
                        dropconnect=config.dropconnect, active=active)
@@ -252,7 +242,7 @@ class _Run:
                 correct += self.metric.correct(ws.y, labels)
             if not full:
                 rec.active[e] += self.active
-            scale = 1.0 if config.loss == "sse" else 1.0 / ws.n
+            scale = grad_scale(config.loss, ws.n)
             if config.l1 or config.l2:
                 self._penalty_grad(scale)
             if i == last:
