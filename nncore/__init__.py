@@ -10,7 +10,7 @@ Everything here imports NumPy and the standard library only.
 >>> [g.shape for g in grads["weights"]]
 [(3, 4), (4, 1)]
 """
-from . import datasets, preprocessing, presets, splits, synthetic
+from . import datasets, experiments, preprocessing, presets, splits, synthetic
 from .activations import ACTIVATIONS, DERIVATIVES
 from .architecture import Architecture
 from .config import TrainConfig
@@ -34,7 +34,7 @@ __all__ = [
     "Progress", "gradient_check", "numerical_gradients", "save", "load", "to_bytes",
     "from_bytes", "MLPRegressor", "MLPClassifier", "r2_score", "accuracy", "learning_rates",
     "ACTIVATIONS", "DERIVATIVES", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES",
-    "presets", "datasets", "synthetic", "preprocessing", "splits", "RunSpec", "RunRecord", "train_stack", "SweepSpace", "AXES",
+    "presets", "datasets", "experiments", "synthetic", "preprocessing", "splits", "RunSpec", "RunRecord", "train_stack", "SweepSpace", "AXES",
     "log_space", "run_sweep", "run_specs", "SweepResult", "SweepProgress", "Verdict",
     "compare_runs",
 ]
