@@ -26,7 +26,8 @@ from .schedules import SCHEDULES, learning_rates
 from .serialization import from_bytes, load, save, to_bytes
 from .stacked import RunRecord, RunSpec, train_stack
 from .sweep_space import AXES, SweepSpace, log_space
-from .sweeps import SweepProgress, SweepResult, Verdict, compare_runs, run_specs, run_sweep
+from .sweeps import (SweepProgress, SweepResult, SweepWork, Verdict, budget_problem, compare_runs,
+                     estimate_work, run_specs, run_sweep)
 from .training import evaluate, train
 
 __all__ = [
@@ -36,6 +37,6 @@ __all__ = [
     "ACTIVATIONS", "DERIVATIVES", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES",
     "presets", "datasets", "experiments", "synthetic", "preprocessing", "splits", "RunSpec", "RunRecord", "train_stack", "SweepSpace", "AXES",
     "log_space", "run_sweep", "run_specs", "SweepResult", "SweepProgress", "Verdict",
-    "compare_runs",
+    "compare_runs", "SweepWork", "estimate_work", "budget_problem",
 ]
 __version__ = "0.1.0"

@@ -38,7 +38,8 @@ import numpy as np
 from .stacked import RunRecord, RunSpec, stack_key, train_stack
 
 __all__ = ["run_sweep", "run_specs", "SweepProgress", "SweepResult", "Verdict", "compare_runs",
-           "plan_chunks", "chunk_bytes", "MEMORY_BUDGET"]
+           "plan_chunks", "chunk_bytes", "MEMORY_BUDGET", "SweepWork", "estimate_work",
+           "budget_problem", "BUDGET_SECONDS", "MULTIPLY_ADDS_PER_SECOND"]
 
 MEMORY_BUDGET = 64 * 2**20
 """Default bound on one chunk's working memory, in bytes."""
@@ -77,9 +78,45 @@ def chunk_bytes(spec: RunSpec, k: int, n_train: int, n_test: int, dtype=np.float
     return k * per_run * item + 8 * (n_train + n_test) * (sizes[0] + sizes[-1] + 2)
 
 
-def _cost(spec: RunSpec, n_train: int) -> float:
+def _cost(spec: RunSpec, n_train: int, n_test: int = 0) -> float:
+    """Multiply-adds of one run: three products per layer and training row (forward, ``dW``,
+    ``dA``), one per test row, every epoch."""
     sizes = spec.sizes
-    return spec.config.epochs * n_train * sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:]))
+    per_row = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:]))
+    return spec.config.epochs * per_row * (3 * n_train + n_test)
+
+
+BUDGET_SECONDS = 60.0
+"""The largest sweep a shared server accepts: about a minute of one core's work."""
+MULTIPLY_ADDS_PER_SECOND = 1.5e9
+"""What one core sustains on stacked sweeps here (benchmarks/README.md), for estimates."""
+
+
+@dataclass(frozen=True)
+class SweepWork:
+    """How big a sweep is, before it runs."""
+
+    runs: int
+    epochs: int                 # summed over runs
+    multiply_adds: float
+    seconds: float              # estimated on one core
+
+
+def estimate_work(specs: list[RunSpec], n_train: int, n_test: int = 0) -> SweepWork:
+    """Runs × epochs × cost per epoch, and the time that takes on one core here."""
+    work = sum(_cost(s, n_train, n_test) for s in specs)
+    return SweepWork(len(specs), sum(s.config.epochs for s in specs), float(work),
+                     work / MULTIPLY_ADDS_PER_SECOND)
+
+
+def budget_problem(work: SweepWork, budget_seconds: float = BUDGET_SECONDS) -> str | None:
+    """A plain sentence if ``work`` exceeds the budget, else None."""
+    if work.seconds <= budget_seconds:
+        return None
+    return (f"This sweep is too large for a shared server: {work.runs} runs and "
+            f"{work.epochs:,} epochs in all would take about {work.seconds:.0f} s of computing, "
+            f"and the limit is {budget_seconds:.0f} s. Use fewer values, seeds or epochs, or a "
+            f"smaller network.")
 
 
 def plan_chunks(specs: list[RunSpec], n_train: int, n_test: int = 0, dtype=np.float64,
@@ -92,7 +129,7 @@ def plan_chunks(specs: list[RunSpec], n_train: int, n_test: int = 0, dtype=np.fl
     for members in groups.values():
         spec = specs[members[0]]
         k = max(1, _CACHE_UNITS.get(np.dtype(dtype), 512) // max(spec.sizes[1:]))
-        k = min(k, max(1, int(_TASK_WORK // max(_cost(spec, n_train), 1.0))))
+        k = min(k, max(1, int(_TASK_WORK // max(_cost(spec, n_train) / 3, 1.0))))
         while k > 1 and chunk_bytes(spec, k, n_train, n_test, dtype, curve_points) > memory_budget:
             k -= 1
         chunks += [members[i: i + k] for i in range(0, len(members), k)]

@@ -248,3 +248,24 @@ def test_verdict_calls_a_winner_only_beyond_the_noise():
     assert higher.winner == "a"
     lonely = nncore.compare_runs([1.0], [2.0, 2.1])
     assert lonely.winner is None and "at least two seeds" in lonely.sentence
+
+
+def test_work_estimate_counts_runs_epochs_and_products():
+    space, X, T, X_test, _ = nncore.presets.classroom_sweep()
+    specs = [spec for _, spec in space.runs()]
+    work = nncore.estimate_work(specs, len(X), len(X_test))
+    assert work.runs == 180 and work.epochs == 180 * 300
+    one = specs[0]                                   # 2 → h → 1: (3·h + (h+1)·1) per row
+    h = one.sizes[1]
+    per_row = 3 * h + (h + 1)
+    assert nncore.estimate_work([one], 150, 50).multiply_adds == 300 * per_row * (3 * 150 + 50)
+    assert nncore.budget_problem(work) is None        # the classroom default fits
+
+
+def test_a_sweep_beyond_the_budget_is_refused_in_plain_words():
+    base = RunSpec(sizes=(3, 64, 64, 1), config=nncore.TrainConfig(epochs=5000))
+    space = nncore.SweepSpace(base, {"learning_rate": nncore.log_space(1e-4, 1, 10),
+                                     "dropout": (0.0, 0.1, 0.2, 0.3)}, seeds=range(10))
+    work = nncore.estimate_work([s for _, s in space.runs()], 506, 100)
+    message = nncore.budget_problem(work)
+    assert message is not None and "too large" in message and "400 runs" in message
