@@ -1,6 +1,7 @@
 """Training settings as one frozen dataclass, checked when it is made."""
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import asdict, dataclass, fields
 
@@ -75,7 +76,16 @@ def _whole(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+_REAL_FIELDS = ("learning_rate", "momentum", "rho", "beta1", "beta2", "eps", "lr_gamma",
+                "lr_decay", "dropconnect", "l2", "l1", "min_delta", "divergence_factor")
+
+
 def _problems(c: TrainConfig):
+    for name in _REAL_FIELDS:
+        value = getattr(c, name)
+        if not isinstance(value, numbers.Real) or not math.isfinite(value):
+            yield f"{name} must be a finite number, not {value!r}."
+            return
     if c.loss not in LOSSES:
         yield f"Unknown loss {c.loss!r}; choose one of {sorted(LOSSES)}."
     if c.optimizer not in OPTIMIZERS:
@@ -84,7 +94,7 @@ def _problems(c: TrainConfig):
         yield f"Unknown schedule {c.schedule!r}; choose one of {list(SCHEDULES)}."
     if not (_whole(c.epochs) and c.epochs >= 0):
         yield f"The number of epochs must be a whole number ≥ 0, not {c.epochs!r}."
-    if not c.learning_rate > 0 or c.learning_rate == float("inf"):
+    if not c.learning_rate > 0:
         yield f"The learning rate must be a positive number, not {c.learning_rate!r}."
     if c.batch_size is not None and not (_whole(c.batch_size) and c.batch_size >= 1):
         yield f"The batch size must be a whole number ≥ 1, not {c.batch_size!r}."
@@ -105,5 +115,7 @@ def _problems(c: TrainConfig):
         yield "lr_gamma must be positive and lr_decay not negative."
     if c.patience is not None and not (_whole(c.patience) and c.patience >= 1):
         yield f"Patience must be a whole number of epochs ≥ 1, or None, not {c.patience!r}."
+    if c.min_delta < 0:
+        yield "min_delta must not be negative."
     if c.divergence_factor <= 1:
         yield "divergence_factor must be greater than 1."

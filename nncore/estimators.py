@@ -16,7 +16,18 @@ from .metrics import r2_score
 from .network import MLP
 from .training import train
 
-__all__ = ["MLPRegressor", "MLPClassifier"]
+__all__ = ["MLPRegressor", "MLPClassifier", "NotFittedError"]
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when an estimator is used before ``fit`` (scikit-learn catches it as its own)."""
+
+
+def _same(value, default) -> bool:
+    try:
+        return bool(value == default)
+    except ValueError:                       # arrays compare element-wise
+        return False
 
 
 class _BaseMLP:
@@ -74,9 +85,14 @@ class _BaseMLP:
         return self
 
     def __repr__(self):
-        changed = {k: v for k, v in self.get_params().items()
-                   if v != inspect.signature(_BaseMLP.__init__).parameters[k].default}
+        defaults = inspect.signature(_BaseMLP.__init__).parameters
+        changed = {k: v for k, v in self.get_params().items() if not _same(v, defaults[k].default)}
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    def _fitted_net(self):
+        if not hasattr(self, "net_"):
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet: call fit first.")
+        return self.net_
 
     def _fit(self, X, T, n_outputs, output, loss):
         X = np.asarray(X, dtype=np.float64)
@@ -115,7 +131,7 @@ class MLPRegressor(_BaseMLP):
 
     def predict(self, X):
         """Predictions ``(N,)`` (or ``(N, C)`` when fitted on several targets)."""
-        out = self.net_.forward(X)
+        out = self._fitted_net().forward(X)
         return out[:, 0] if self._y_1d else out
 
     def score(self, X, y):
@@ -133,7 +149,10 @@ class MLPClassifier(_BaseMLP):
 
     def fit(self, X, y):
         y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:             # a column of labels
+            y = y[:, 0]
         self.classes_, labels = np.unique(y, return_inverse=True)
+        labels = labels.reshape(-1)
         if len(self.classes_) < 2:
             raise ValueError("Classification needs at least two classes in y.")
         if len(self.classes_) == 2:
@@ -142,7 +161,7 @@ class MLPClassifier(_BaseMLP):
 
     def predict_proba(self, X):
         """Class probabilities ``(N, n_classes)``, columns in the order of ``classes_``."""
-        out = self.net_.forward(X)
+        out = self._fitted_net().forward(X)
         return np.hstack([1.0 - out, out]) if out.shape[1] == 1 else out
 
     def predict(self, X):

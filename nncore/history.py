@@ -19,8 +19,9 @@ class History:
       with (NaN without a test set). Full-batch, both losses describe the same weights.
     - ``train_metric``, ``test_metric`` (E,): R² (regression) or accuracy (classification).
     - ``learning_rate`` (E,), ``penalty`` (E,): the L1/L2 term, not included in the losses.
-    - ``weight_norm``, ``grad_norm`` (E, L): Frobenius norms ‖W_l‖ and ‖∂L/∂W_l‖ of each layer's
-      weight matrix, at the epoch's last step (before its update).
+    - ``weight_norm``, ``grad_norm`` (E, L): Frobenius norms of each layer's weight matrix and
+      of the gradient the optimiser received for it (∂L/∂W_l, plus the L1/L2 terms when they
+      are on), at the epoch's last step (before its update).
     - ``dead_fraction`` (E, L−1): share of each hidden ReLU layer's units that were zero on every
       training row of the epoch; NaN for hidden layers that are not ReLU.
     """
@@ -67,7 +68,11 @@ class TrainResult:
     """The outcome of :func:`nncore.train`.
 
     ``stop_reason`` is ``"completed"``, ``"early_stopping"``, ``"callback"`` or ``"diverged"``.
-    ``diverged_epoch`` and ``best_epoch`` are 1-based epoch numbers. The ``final_*`` values are
+    ``diverged_epoch`` and ``best_epoch`` are 1-based epoch numbers. With early stopping
+    (``patience``), a run that completes or stops early keeps the best weights it produced:
+    ``best_epoch`` names the epoch whose starting weights they are (history row
+    ``best_epoch − 1``), or is ``epochs_run + 1`` when the final weights were best. A run stopped
+    by its callback keeps the weights it had. The ``final_*`` values are
     measured in evaluation mode on the weights the network keeps (NaN where there is no test set).
     ``message`` says in one plain sentence how the run ended.
     """

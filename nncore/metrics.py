@@ -3,27 +3,30 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["r2_score", "accuracy", "total_sum_of_squares", "r2_from_loss"]
+__all__ = ["r2_score", "accuracy", "r2_from_loss", "r2_from_column_sse", "column_sums_of_squares"]
 
 
-def total_sum_of_squares(T) -> float:
-    """Σ (t − mean t)², summed over every output column of ``T`` (N, C)."""
-    T = np.asarray(T, dtype=np.float64)
-    return float(((T - T.mean(axis=0)) ** 2).sum())
+def r2_from_column_sse(sse, sst) -> np.ndarray:
+    """R² averaged uniformly over output columns from residual sums ``sse`` (..., C) and total
+    sums ``sst`` (C,). A column whose targets are constant scores 1 if fitted exactly, else 0."""
+    sse = np.asarray(sse, dtype=np.float64)
+    sst = np.asarray(sst, dtype=np.float64)
+    safe = np.where(sst > 0, sst, 1.0)
+    per_column = np.where(sst > 0, 1.0 - sse / safe, np.where(sse == 0.0, 1.0, 0.0))
+    return per_column.mean(axis=-1)
+
+
+def column_sums_of_squares(T) -> np.ndarray:
+    """Σ (t − mean t)² of each column of ``T`` (N, C), ``(C,)``."""
+    T = np.asarray(T, dtype=np.float64).reshape(len(T), -1)
+    return ((T - T.mean(axis=0)) ** 2).sum(axis=0)
 
 
 def r2_score(Y, T) -> float:
-    """R² averaged uniformly over output columns (scikit-learn's default); ``Y``, ``T`` are (N, C).
-
-    A column whose targets are constant scores 1.0 if predicted exactly and 0.0 otherwise.
-    """
+    """R² averaged uniformly over output columns (scikit-learn's default); ``Y``, ``T`` are (N, C)."""
     Y = np.asarray(Y, dtype=np.float64).reshape(len(Y), -1)
     T = np.asarray(T, dtype=np.float64).reshape(len(T), -1)
-    residual = ((T - Y) ** 2).sum(axis=0)
-    total = ((T - T.mean(axis=0)) ** 2).sum(axis=0)
-    safe = np.where(total > 0, total, 1.0)
-    per_column = np.where(total > 0, 1.0 - residual / safe, np.where(residual == 0, 1.0, 0.0))
-    return float(per_column.mean())
+    return float(r2_from_column_sse(((T - Y) ** 2).sum(axis=0), column_sums_of_squares(T)))
 
 
 def accuracy(Y, T) -> float:
@@ -38,11 +41,7 @@ def accuracy(Y, T) -> float:
 
 
 def r2_from_loss(loss_values, loss: str, n: int, sst: float):
-    """R² = 1 − Σ(y − t)²/Σ(t − t̄)² with the residual sum recovered from an ``"mse"`` (½·mean)
-    or ``"sse"`` (½·sum) loss over ``n`` rows; ``sst`` is :func:`total_sum_of_squares` of the
-    targets. Works on one loss or an array of them. Constant targets score 1 if fitted exactly,
-    else 0."""
+    """R² of a single-output network from its ``"mse"`` (½·mean) or ``"sse"`` (½·sum) loss over
+    ``n`` rows: 1 − Σ(y − t)²/``sst``. Works on one loss or an array of them."""
     sse = 2.0 * np.asarray(loss_values, dtype=np.float64) * (n if loss == "mse" else 1)
-    if sst > 0:
-        return 1.0 - sse / sst
-    return np.where(sse == 0.0, 1.0, 0.0)
+    return r2_from_column_sse(sse[..., None], [sst])

@@ -18,7 +18,7 @@ from .architecture import Architecture
 from .backprop import Workspace, transposed
 from .config import TrainConfig
 from .losses import REGRESSION_LOSSES, check_loss_output, grad_scale
-from .metrics import r2_from_loss, total_sum_of_squares
+from .metrics import column_sums_of_squares, r2_from_column_sse, r2_from_loss
 from .network import MLP
 from .optimizers import OPTIMIZERS
 from .parameters import ParameterBuffer
@@ -115,7 +115,7 @@ class _StackEval:
         x, t = transposed(X, T, arch, dtype)
         self.ws = Workspace(arch, len(X), buf, x=x, t=t, loss=loss)
         self.loss, self.n = loss, len(X)
-        self.sst = total_sum_of_squares(T)
+        self.sst = column_sums_of_squares(T)
         self.labels = T.argmax(axis=1) if T.shape[1] > 1 else T[:, 0] > 0.5
 
     def losses(self) -> np.ndarray:
@@ -124,7 +124,11 @@ class _StackEval:
 
     def metrics(self, losses) -> np.ndarray:
         if self.loss in REGRESSION_LOSSES:
-            return r2_from_loss(losses, self.loss, self.n, self.sst)
+            if len(self.sst) == 1:
+                return r2_from_loss(losses, self.loss, self.n, float(self.sst[0]))
+            ws = self.ws
+            np.subtract(ws.y, ws.t, out=ws.scratch)
+            return r2_from_column_sse(np.einsum("kcn,kcn->kc", ws.scratch, ws.scratch), self.sst)
         y = self.ws.y
         predicted = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0] > 0.5
         return (predicted == self.labels).mean(axis=1)

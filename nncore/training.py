@@ -19,7 +19,7 @@ from .backprop import Workspace, transposed
 from .config import TrainConfig
 from .history import History, Progress, TrainResult
 from .losses import REGRESSION_LOSSES, check_loss_output, grad_scale
-from .metrics import r2_from_loss, total_sum_of_squares
+from .metrics import column_sums_of_squares, r2_from_column_sse, r2_from_loss
 from .optimizers import OPTIMIZERS
 from .schedules import learning_rates
 from .validation import as_inputs, as_targets, per_hidden_layer
@@ -52,17 +52,27 @@ def evaluate(net, X, T, loss: str) -> tuple[float, float]:
 
 
 class _Metric:
-    """R² from the loss itself (regression losses), or accuracy from the outputs."""
+    """R², averaged over outputs as scikit-learn does, or accuracy.
+
+    With one output, R² comes from the loss itself at no cost; with several, from each column's
+    residual sum (one extra pass)."""
 
     def __init__(self, loss, T):
         self.loss, self.n = loss, len(T)
         self.is_regression = loss in REGRESSION_LOSSES
         self.name = "r2" if self.is_regression else "accuracy"
-        self.sst = total_sum_of_squares(T) if len(T) else 0.0
+        self.sst = column_sums_of_squares(T) if len(T) else np.zeros(T.shape[1])
+        self.per_column = self.is_regression and T.shape[1] > 1
         self.labels = T.argmax(axis=1) if T.shape[1] > 1 else T[:, 0] > 0.5
 
     def r2_from_loss(self, loss_values):
-        return r2_from_loss(loss_values, self.loss, self.n, self.sst)
+        return r2_from_loss(loss_values, self.loss, self.n, float(self.sst[0]))
+
+    @staticmethod
+    def column_sse(y, t, scratch) -> np.ndarray:
+        """Σ_n (y − t)² of each output, ``(C,)``; ``y``, ``t`` stored ``(C, n)``."""
+        np.subtract(y, t, out=scratch)
+        return np.einsum("cn,cn->c", scratch, scratch)
 
     @staticmethod
     def correct(y, labels) -> int:
@@ -70,10 +80,12 @@ class _Metric:
         predicted = y.argmax(axis=0) if y.shape[0] > 1 else y[0] > 0.5
         return int(np.count_nonzero(predicted == labels))
 
-    def of(self, loss_value, y) -> float:
+    def of(self, loss_value, ws) -> float:
+        if self.per_column:
+            return float(r2_from_column_sse(self.column_sse(ws.y, ws.t, ws.scratch), self.sst))
         if self.is_regression:
             return float(self.r2_from_loss(loss_value))
-        return self.correct(y, self.labels) / max(y.shape[1], 1)
+        return self.correct(ws.y, self.labels) / max(ws.n, 1)
 
 
 class _Evaluator:
@@ -87,9 +99,9 @@ class _Evaluator:
         self.metric = _Metric(loss, T)
 
     def measure(self) -> tuple[float, float]:
-        y = self.ws.forward()
+        self.ws.forward()
         value = self.ws.value_op()
-        return value, self.metric.of(value, y)
+        return value, self.metric.of(value, self.ws)
 
 
 class _Batches:
@@ -142,6 +154,7 @@ class _Recorder:
         self.test_loss = np.full(epochs, np.nan)
         self.test_metric = np.full(epochs, np.nan)
         self.correct = np.zeros(epochs)
+        self.column_sse = np.zeros((epochs, arch.sizes[-1]))
         self.penalty = np.zeros(epochs)
         self.grad_scale = np.ones(epochs)
         self.squared_norms = np.zeros((epochs, len(buf.segment_starts)))
@@ -156,7 +169,9 @@ class _Recorder:
         weight_norm = np.sqrt(sq[:, self.weight_columns])
         grad_columns = [self.n_arrays + c for c in self.weight_columns]
         grad_norm = np.sqrt(sq[:, grad_columns]) * self.grad_scale[cut, None]
-        if metric.is_regression:
+        if metric.per_column:
+            train_metric = r2_from_column_sse(self.column_sse[cut], metric.sst)
+        elif metric.is_regression:
             train_metric = np.asarray(metric.r2_from_loss(self.train_loss[cut]), dtype=np.float64)
         else:
             train_metric = self.correct[cut] / n_train
@@ -237,6 +252,8 @@ class _Run:
         full, last = self.batches.full, self.batches.count - 1
         for i, (ws, weight, labels) in enumerate(self.batches.epoch()):
             ws.forward()
+            if self.metric.per_column:
+                rec.column_sse[e] += self.metric.column_sse(ws.y, ws.t, ws.scratch)
             total += weight * ws.loss_and_backward()
             if not self.metric.is_regression:
                 correct += self.metric.correct(ws.y, labels)
@@ -279,12 +296,20 @@ class _Run:
             np.copyto(self.best, self.snapshots[e & 1])     # the weights this epoch started with
         return self.best_epoch is None or e + 1 - self.best_epoch >= self.config.patience
 
+    def _keep_best(self, train_eval, epochs_run):
+        """Early stopping's end: the weights the last epoch produced compete with the best
+        epoch's; the better ones stay. ``best_epoch = epochs_run + 1`` means the final ones."""
+        final = (self.test if self.test is not None else train_eval).measure()[0]
+        if final < self.best_value - self.config.min_delta or self.best_epoch is None:
+            self.best_value, self.best_epoch = final, epochs_run + 1
+        else:
+            np.copyto(self.buf.values, self.best)
+
     # -------------------------------------------------------------- the summary
     def finish(self, stop_reason, epochs_run):
-        if self.config.patience is not None and self.best_epoch is not None \
-                and stop_reason != "diverged":
-            np.copyto(self.buf.values, self.best)
         train_eval = _Evaluator(self.arch, self.buf, self.X, self.T, self.config.loss)
+        if stop_reason in ("completed", "early_stopping") and self.config.patience is not None:
+            self._keep_best(train_eval, epochs_run)
         final_train = train_eval.measure()
         final_test = self.test.measure() if self.test is not None else (np.nan, np.nan)
         history = self.rec.history(epochs_run, self.lrs, self.metric, len(self.X))
@@ -302,7 +327,8 @@ def _message(stop_reason, epochs_run, run) -> str:
                 f"smaller one. The weights from the last good epoch were kept.")
     if stop_reason == "early_stopping":
         return (f"Stopped early after epoch {epochs_run}: the monitored loss had not improved "
-                f"since epoch {run.best_epoch}, whose weights were restored.")
+                f"for {run.config.patience} epochs, so the best weights (those epoch "
+                f"{run.best_epoch} started with) were restored.")
     if stop_reason == "callback":
         return f"Stopped on request after epoch {epochs_run}; the weights trained so far were kept."
     return f"Trained for {epochs_run} epochs."

@@ -47,6 +47,9 @@ def as_targets(T, loss: str, n_outputs: int, n_rows: int, dtype=np.float64) -> n
         raise ValueError("The targets contain NaN or infinite values.")
     if loss in ("bce", "ce") and (T.min(initial=0.0) < 0.0 or T.max(initial=0.0) > 1.0):
         raise ValueError(f"The {loss!r} loss needs targets between 0 and 1 (class labels).")
+    if loss == "ce" and len(T) and not np.allclose(T.sum(axis=1), 1.0, rtol=0, atol=1e-6):
+        raise ValueError("The 'ce' loss needs each target row to be a class distribution: "
+                         "one-hot, or probabilities that sum to 1.")
     return np.ascontiguousarray(T)
 
 
