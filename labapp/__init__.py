@@ -1,1 +1,23 @@
-"""Backprop Lab's app side: code that may use pandas and scikit-learn, kept free of Streamlit."""
+"""Backprop Lab's app side: the code behind the Streamlit pages, which may use pandas and
+scikit-learn (the engine, ``nncore``, uses NumPy only).
+
+Free of Streamlit, and tested on their own:
+
+| module | what it holds |
+|---|---|
+| ``data`` | built-in datasets and the CSV loader |
+| ``limits`` | the caps that protect a shared server |
+| ``fields``, ``settings`` | every setting: a frozen dataclass field, URL key and range |
+| ``state``, ``teacher`` | the URL codec (settings ↔ query params), teacher mode's flags |
+| ``tables``, ``prepare``, ``tasks`` | a dataset as a table, split, scaled, targets for the loss |
+| ``runs``, ``report`` | one training run and what it did |
+| ``equations``, ``diagram`` | LaTeX with the actual shapes, the network as DOT |
+| ``captions`` | plain-language captions for the curves |
+| ``charts``, ``profile`` | Altair charts and the data page's summaries |
+| ``script``, ``presets`` | the reproduction script, the seed presets as settings |
+| ``live`` | the live-progress callback and its clean stop |
+
+Using Streamlit: ``services`` (``st.cache_data`` services), ``session`` (settings across pages and
+the URL), ``widgets`` and ``controls`` (widgets to settings), ``frame`` and ``panels`` (what pages
+share).
+"""

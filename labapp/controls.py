@@ -1,0 +1,193 @@
+"""The data and train controls: widgets in, settings out.
+
+:func:`data_controls` and :func:`train_controls` draw the controls for the current settings and
+return new settings, checked against the server's caps (:func:`labapp.settings.checked`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from nncore.activations import HIDDEN
+from nncore.initializers import INITIALIZERS
+from nncore.optimizers import OPTIMIZERS
+from nncore.preprocessing import SCALERS
+from nncore.synthetic import ENGINEERED_FEATURES, GENERATORS
+
+from . import session
+from .limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_SAMPLES, MAX_SEED, MAX_WIDTH, MIN_SAMPLES
+from .settings import (CSV_TASKS, DATASETS, PRESET_SETS, UPLOAD, DataSettings, TrainSettings,
+                       checked)
+from .tables import SETS_WITH_CLASSES, describe_dataset
+from .tasks import losses_for, outputs_for
+from .widgets import Panel
+
+__all__ = ["data_controls", "split_controls", "train_controls", "LEARNING_RATES", "BATCH_SIZES",
+           "L2_PENALTIES"]
+
+#: The learning-rate slider's steps: 1 and 3 per decade, from 1e-6 to 10.
+LEARNING_RATES = [m * 10.0 ** e for e in range(-6, 1) for m in (1, 3)] + [10.0]
+#: Batch sizes offered (0 is the full batch).
+BATCH_SIZES = [0] + [2 ** k for k in range(11)]
+L2_PENALTIES = [0.0] + [m * 10.0 ** e for e in range(-5, 0) for m in (1, 3)] + [1.0]
+
+_HELP = {
+    "scaler": "Fitted on the training rows only, then applied to every row. standard: "
+              "(x − mean)/std; minmax: onto [0, 1]; maxabs: divide by the largest |x|.",
+    "scale_target": "Regression only: train on standardised targets, then map predictions "
+                    "back to the original units.",
+    "test": "The share of rows held out to measure how well the network generalises.",
+    "data_seed": "Draws the synthetic points and the train/test split.",
+    "lr": "The step size of gradient descent, on a log scale. Too large and the loss "
+          "explodes; too small and it barely moves.",
+    "batch": "Rows per gradient step. Full batch uses every training row each step; small "
+             "batches take noisier, more frequent steps.",
+    "dropout": "Each hidden unit is zeroed with this probability during training (the rest are "
+               "scaled up), which discourages units from relying on each other.",
+    "dropconnect": "Each weight is zeroed with this probability during training and the rest "
+                   "rescaled: dropout on connections instead of units.",
+    "l2": "Adds (λ/2)·Σ‖W‖² to the loss, pulling weights towards zero.",
+    "seed": "Draws the initial weights, the mini-batch order and the dropout masks.",
+}
+
+
+def _fmt_rate(value: float) -> str:
+    return f"{value:g}"
+
+
+def _fmt_batch(value: int) -> str:
+    return "full batch" if value == 0 else str(value)
+
+
+def _dataset_choice(panel: Panel, current: DataSettings) -> str:
+    return panel.choice("data", "Dataset", DATASETS, current.dataset, fmt=describe_dataset)
+
+
+def _preset_split_note(panel: Panel, dataset: str) -> None:
+    if dataset in PRESET_SETS:
+        panel.where.caption("This data comes split as its seed post splits it, so the test "
+                            "share and data seed do not change it.")
+
+
+def split_controls(panel: Panel, current: DataSettings) -> DataSettings:
+    """The dataset choice, the test share and the data seed (the train page's data controls)."""
+    dataset = _dataset_choice(panel, current)
+    _preset_split_note(panel, dataset)
+    test = panel.slider("test", "Test share", 0.05, 0.95, current.test_ratio, 0.05,
+                        help=_HELP["test"])
+    seed = panel.number("data_seed", "Data seed", 0, MAX_SEED, current.data_seed,
+                        help=_HELP["data_seed"])
+    return checked(replace(current, dataset=dataset, test_ratio=test, data_seed=seed))[0]
+
+
+def _synthetic_options(panel: Panel, current: DataSettings, dataset: str) -> dict:
+    changes = {
+        "n_samples": panel.slider("n", "Samples", MIN_SAMPLES, MAX_SAMPLES, current.n_samples,
+                                  10),
+        "noise": panel.slider("noise", "Noise", 0.0, 1.0, current.noise, 0.05),
+        "features": panel.several("features", "Input features", ENGINEERED_FEATURES,
+                                  current.features,
+                                  help="Features computed from the point (x1, x2), as in "
+                                       "TensorFlow Playground."),
+    }
+    if dataset in SETS_WITH_CLASSES:
+        changes["n_classes"] = panel.slider("classes", "Classes", 2, 6, current.n_classes, 1)
+    return changes
+
+
+def _csv_options(panel: Panel, current: DataSettings, columns_of: Callable) -> dict:
+    uploaded = panel.where.file_uploader("CSV file", type=["csv", "txt", "tsv"],
+                                         key=session.WIDGET_PREFIX + "upload")
+    digest = session.store_upload(uploaded.getvalue()) if uploaded is not None \
+        else current.upload
+    raw = session.upload_bytes(replace(current, dataset=UPLOAD, upload=digest))
+    columns = columns_of(digest, raw) if raw else ()
+    return {
+        "upload": digest,
+        "csv_target": panel.choice("target", "Target column", ("", *columns), current.csv_target,
+                                   fmt=lambda c: c or "(the last column)"),
+        "csv_task": panel.choice("task", "Task", CSV_TASKS, current.csv_task),
+        "csv_missing": panel.choice("missing", "Rows with missing values", ("drop", "impute"),
+                                    current.csv_missing),
+        "csv_categorical": panel.choice("categorical", "Text columns", ("onehot", "drop"),
+                                        current.csv_categorical),
+    }
+
+
+def data_controls(panel: Panel, current: DataSettings, columns_of: Callable) -> DataSettings:
+    """Every data setting: dataset, its options or the CSV upload, scaling and the split.
+    ``columns_of(digest, raw)`` gives an uploaded file's column names, for the target choice."""
+    dataset = _dataset_choice(panel, current)
+    changes = {"dataset": dataset}
+    if dataset in GENERATORS:
+        changes |= _synthetic_options(panel, current, dataset)
+    if dataset == UPLOAD:
+        changes |= _csv_options(panel, current, columns_of)
+    changes["scaler"] = panel.choice("scaler", "Scaler", tuple(SCALERS), current.scaler,
+                                     help=_HELP["scaler"])
+    changes["scale_target"] = panel.toggle("scale_target", "Standardise a regression target",
+                                           current.scale_target, help=_HELP["scale_target"])
+    _preset_split_note(panel, dataset)
+    changes["test_ratio"] = panel.slider("test", "Test share", 0.05, 0.95, current.test_ratio,
+                                         0.05, help=_HELP["test"])
+    changes["data_seed"] = panel.number("data_seed", "Data seed", 0, MAX_SEED, current.data_seed,
+                                        help=_HELP["data_seed"])
+    return checked(replace(current, **changes))[0]
+
+
+def _layer(panel: Panel, layer: int, current: TrainSettings) -> tuple[int, str]:
+    width = current.hidden[layer] if layer < len(current.hidden) else \
+        (current.hidden[-1] if current.hidden else 8)
+    activation = current.activations[layer] if layer < len(current.activations) else \
+        (current.activations[-1] if current.activations else "relu")
+    left, right = panel.where.columns(2)
+    width = panel.number("hidden", f"Units in layer {layer + 1}", 1, MAX_WIDTH, width,
+                         key=f"hidden.{layer}", where=left)
+    activation = panel.select_in(right, "act", f"Activation {layer + 1}", HIDDEN, activation,
+                                 key=f"act.{layer}")
+    return width, activation
+
+
+def _architecture(panel: Panel, current: TrainSettings) -> tuple[tuple, tuple]:
+    layers = panel.slider("hidden", "Hidden layers", 0, MAX_HIDDEN_LAYERS, len(current.hidden),
+                          1)
+    chosen = [_layer(panel, layer, current) for layer in range(layers)]
+    return tuple(w for w, _ in chosen), tuple(a for _, a in chosen)
+
+
+def _optimisation(panel: Panel, current: TrainSettings) -> dict:
+    return {
+        "init": panel.choice("init", "Initialiser", tuple(INITIALIZERS), current.init),
+        "optimizer": panel.choice("opt", "Optimiser", tuple(OPTIMIZERS), current.optimizer),
+        "learning_rate": panel.steps("lr", "Learning rate", LEARNING_RATES,
+                                     current.learning_rate, fmt=_fmt_rate, help=_HELP["lr"]),
+        "epochs": panel.slider("epochs", "Epochs", 1, MAX_EPOCHS, current.epochs, 1),
+        "batch_size": panel.steps("batch", "Batch size", BATCH_SIZES, current.batch_size,
+                                  fmt=_fmt_batch, help=_HELP["batch"]),
+    }
+
+
+def _regularisation(panel: Panel, current: TrainSettings) -> dict:
+    return {
+        "dropout": panel.slider("dropout", "Dropout", 0.0, 0.9, current.dropout, 0.05,
+                                help=_HELP["dropout"]),
+        "dropconnect": panel.slider("dropconnect", "DropConnect", 0.0, 0.9, current.dropconnect,
+                                    0.05, help=_HELP["dropconnect"]),
+        "l2": panel.steps("l2", "L2 penalty λ", L2_PENALTIES, current.l2, fmt=_fmt_rate,
+                          help=_HELP["l2"]),
+        "seed": panel.number("seed", "Seed", 0, MAX_SEED, current.seed, help=_HELP["seed"]),
+    }
+
+
+def train_controls(panel: Panel, current: TrainSettings, task: str) -> TrainSettings:
+    """The network, loss, optimiser and regularisation controls for a ``task`` dataset.
+    ``current`` must already suit the task (:func:`labapp.tasks.fit_to_task`)."""
+    panel.where.subheader("Network")
+    hidden, activations = _architecture(panel, current)
+    bias = panel.toggle("bias", "Biases", current.bias)
+    loss = panel.choice("loss", "Loss", losses_for(task), current.loss)
+    output = panel.choice("out", "Output activation", outputs_for(loss), current.output)
+    panel.where.subheader("Training")
+    changes = dict(hidden=hidden, activations=activations, bias=bias, loss=loss, output=output)
+    changes |= _optimisation(panel, current) | _regularisation(panel, current)
+    return checked(replace(current, **changes))[0]

@@ -1,0 +1,59 @@
+"""Live progress while a run trains, and a clean stop when the user interrupts it.
+
+Streamlit stops a running script when the user presses a button (Stop, say) or changes a
+widget: the next ``st`` call raises a control exception so that the script can start again.
+The training callback is where the page draws, so that is where the interruption arrives.
+:class:`LiveProgress` catches it, tells the engine to stop (a true return value keeps what was
+trained), and remembers it; the caller then keeps the stopped run and raises the interruption
+again, so Streamlit goes on with the rerun (:class:`RunStopped` carries both).
+
+The drawing runs in the context the :class:`LiveProgress` was made in (``contextvars``). When
+training runs inside an ``st.cache_data`` function, its progress frames are therefore drawn as
+the page's own elements and not recorded for replay: a cache hit shows the finished result,
+never stale frames.
+"""
+from __future__ import annotations
+
+import contextvars
+import math
+import time
+from collections.abc import Callable
+
+from nncore import Progress
+
+__all__ = ["LiveProgress", "RunStopped", "DRAW_INTERVAL"]
+
+#: Seconds between two frames of the live curve.
+DRAW_INTERVAL = 0.25
+
+
+class RunStopped(Exception):
+    """Training was interrupted: ``run`` is what was trained, ``interruption`` what stopped it."""
+
+    def __init__(self, run, interruption: BaseException):
+        super().__init__("Training was stopped.")
+        self.run, self.interruption = run, interruption
+
+
+class LiveProgress:
+    """A training callback that draws at most every ``interval`` seconds and turns an
+    interruption during drawing into a clean stop."""
+
+    def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL):
+        self._draw = draw
+        self._interval = interval
+        self._context = contextvars.copy_context()
+        self._last_frame = -math.inf
+        self.interruption: BaseException | None = None
+
+    def __call__(self, progress: Progress) -> bool:
+        now = time.monotonic()
+        if now - self._last_frame < self._interval:
+            return False
+        self._last_frame = now
+        try:
+            self._context.run(self._draw, progress)
+        except BaseException as interruption:   # Streamlit's rerun or stop request
+            self.interruption = interruption
+            return True
+        return False

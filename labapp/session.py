@@ -1,0 +1,145 @@
+"""The session's settings, kept in step with the URL and the widgets.
+
+- The settings live in ``st.session_state`` as one :class:`~labapp.state.LabState`, so they
+  carry over from page to page.
+- Every page writes them to the URL (:func:`save_state`), so the address bar always holds a
+  link that reproduces them.
+- A URL that carries settings the session did not write (a shared link, a preset, the browser's
+  back button) replaces them (:func:`load_state`); what had to be clamped is kept as notes.
+- Widgets are keyed ``w.<url key>`` and seeded from the settings. When the settings are
+  replaced, the widget values are dropped so that every widget starts from the new settings.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import streamlit as st
+
+from .settings import UPLOAD, DataSettings
+from .state import KEYS, LabState, decode, encode
+
+__all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
+           "clear_notes", "keep_run", "last_run",
+           "forget_run", "upload_bytes", "store_upload", "take_autorun", "share_params",
+           "WIDGET_PREFIX"]
+
+_STATE, _WRITTEN, _NOTES = "lab.state", "lab.url", "lab.notes"
+_RUN, _UPLOAD, _AUTORUN, _PAGE = "lab.run", "lab.upload", "lab.autorun", "lab.page"
+WIDGET_PREFIX = "w."
+#: A link with ``run=1`` trains once when it opens, so it shows its result straight away.
+RUN_KEY = "run"
+
+
+def _reset_widgets(names=None) -> None:
+    """Drop the values of the widgets for ``names`` (URL keys), or of every widget."""
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)]:
+        if names is None or str(key).removeprefix(WIDGET_PREFIX) in names:
+            del st.session_state[key]
+
+
+def restart_widgets(names) -> None:
+    """Let the widgets for ``names`` (URL keys) start again from the settings, after the
+    settings changed under them (a loss that no longer suits the data, say)."""
+    _reset_widgets(set(names))
+
+
+def adopt(state: LabState, new_notes=()) -> None:
+    """Make ``state`` the session's settings, restarting every widget from it."""
+    st.session_state[_STATE] = state
+    st.session_state[_WRITTEN] = encode(state)
+    st.session_state[_NOTES] = list(new_notes)
+    st.session_state.pop(_RUN, None)
+    _reset_widgets()
+
+
+def _without_missing_upload(state: LabState, found: list[str]) -> LabState:
+    """A link cannot carry a file: keep this session's upload, or fall back to the default."""
+    if state.data.dataset != UPLOAD:
+        return state
+    digest = st.session_state.get(_UPLOAD, (None, ""))[1]
+    if digest:
+        return replace(state, data=replace(state.data, upload=digest))
+    found.append("The link points to an uploaded file, which cannot travel in a link; "
+                 "upload the file on the Data page, or use the default dataset shown here.")
+    return replace(state, data=replace(state.data, dataset=DataSettings().dataset))
+
+
+def enter_page(name: str) -> None:
+    """Note which page runs; on arriving from another page, restart every widget from the
+    settings (a widget of the same key on the previous page may hold an older value)."""
+    if st.session_state.get(_PAGE) != name:
+        _reset_widgets()
+    st.session_state[_PAGE] = name
+
+
+def load_state() -> LabState:
+    """The session's settings, replaced first by any settings a newly opened URL carries."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k in KEYS}
+    if params and params != st.session_state.get(_WRITTEN):
+        state, found = decode(params)
+        state = _without_missing_upload(state, found)
+        autorun = st.query_params.get(RUN_KEY) == "1"
+        adopt(state, found)
+        st.session_state[_AUTORUN] = autorun
+    elif _STATE not in st.session_state:
+        adopt(LabState())
+    return st.session_state[_STATE]
+
+
+def save_state(state: LabState, by_student: bool = True) -> None:
+    """Keep ``state`` and write it to the URL (unless the URL already holds it). Once the
+    student changes a setting (``by_student``), the notes about the opened link are dropped."""
+    if by_student and state != st.session_state.get(_STATE):
+        clear_notes()
+    st.session_state[_STATE] = state
+    params = encode(state)
+    if st.query_params.to_dict() != params:      # also drops run=1 once it has been used
+        st.query_params.from_dict(params)
+    st.session_state[_WRITTEN] = params
+
+
+def share_params(state: LabState, with_result: bool) -> dict[str, str]:
+    """The query params of a link to ``state``; ``with_result`` makes it train on opening."""
+    return {**encode(state), **({RUN_KEY: "1"} if with_result else {})}
+
+
+def take_autorun() -> bool:
+    """Whether the opened link asked to train straight away (answered once)."""
+    return bool(st.session_state.pop(_AUTORUN, False))
+
+
+def notes() -> list[str]:
+    """What was adjusted when the settings were last replaced."""
+    return list(st.session_state.get(_NOTES, []))
+
+
+def clear_notes() -> None:
+    st.session_state[_NOTES] = []
+
+
+def keep_run(run) -> None:
+    """Remember the latest run (finished or stopped) for this session."""
+    st.session_state[_RUN] = run
+
+
+def last_run():
+    """The latest run of this session, or None."""
+    return st.session_state.get(_RUN)
+
+
+def forget_run() -> None:
+    st.session_state.pop(_RUN, None)
+
+
+def store_upload(raw: bytes) -> str:
+    """Keep an uploaded file's bytes for this session; returns its SHA-256."""
+    digest = hashlib.sha256(raw).hexdigest()
+    st.session_state[_UPLOAD] = (raw, digest)
+    return digest
+
+
+def upload_bytes(data: DataSettings) -> bytes | None:
+    """The uploaded file ``data`` refers to, if this session holds it."""
+    raw, digest = st.session_state.get(_UPLOAD, (None, ""))
+    return raw if data.dataset == UPLOAD and digest == data.upload else None

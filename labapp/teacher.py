@@ -1,0 +1,72 @@
+"""Teacher mode: URL flags that hide or lock chosen controls, for a focused exercise.
+
+Like TensorFlow Playground's hide flags, ``?hide=opt,l2&lock=hidden,act`` hides the optimiser
+and L2 controls and shows the architecture controls greyed out. The names are the settings' URL
+keys (see :mod:`labapp.settings`) and the page sections in :data:`SECTIONS`. A hidden or locked
+control keeps the value the link gives it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .settings import SETTINGS_CLASSES, settings_fields
+
+__all__ = ["TeacherMode", "SECTIONS", "CONTROLS", "NAMES"]
+
+#: Page sections a teacher can hide, with what they hold.
+SECTIONS = {
+    "equations": "the equations panel",
+    "weights": "the weight heatmaps",
+    "gradients": "the gradient norms and dead units",
+    "gradcheck": "the gradient check",
+    "downloads": "the downloads",
+    "link": "the copy-link box",
+}
+#: Every control's URL key, with its label.
+CONTROLS = {spec.key: spec.label
+            for cls in SETTINGS_CLASSES for _, spec in settings_fields(cls)}
+NAMES = {**CONTROLS, **SECTIONS}
+
+
+def _names(text: str) -> tuple[frozenset[str], list[str]]:
+    given = [name.strip() for name in text.split(",")[:100] if name.strip()]
+    unknown = [name[:30] for name in given if name not in NAMES]
+    return frozenset(n for n in given if n in NAMES), unknown
+
+
+@dataclass(frozen=True)
+class TeacherMode:
+    """Which controls and sections are hidden and which are locked."""
+
+    hidden: frozenset[str] = frozenset()
+    locked: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> tuple["TeacherMode", list[str]]:
+        """Read ``hide`` and ``lock``; unknown names are ignored, with a note."""
+        hidden, unknown_hidden = _names(params.get("hide", ""))
+        locked, unknown_locked = _names(params.get("lock", ""))
+        unknown = unknown_hidden + unknown_locked
+        notes = [f"Teacher mode ignores unknown names: {', '.join(unknown)}."] if unknown else []
+        return cls(hidden, locked - hidden), notes
+
+    def to_params(self) -> dict[str, str]:
+        """The ``hide``/``lock`` URL values (none when the mode is off)."""
+        params = {}
+        if self.hidden:
+            params["hide"] = ",".join(sorted(self.hidden))
+        if self.locked:
+            params["lock"] = ",".join(sorted(self.locked))
+        return params
+
+    @property
+    def active(self) -> bool:
+        return bool(self.hidden or self.locked)
+
+    def shows(self, name: str) -> bool:
+        """Whether the control or section ``name`` is drawn."""
+        return name not in self.hidden
+
+    def locks(self, name: str) -> bool:
+        """Whether the control ``name`` is drawn but cannot be changed."""
+        return name in self.locked

@@ -1,0 +1,236 @@
+"""Train page: build a network, train it with a live loss curve, and look inside the result."""
+from dataclasses import replace
+from functools import partial
+
+import streamlit as st
+
+import nncore
+from labapp import captions, charts, controls, frame, panels, services, session
+from labapp.live import LiveProgress
+from labapp.script import reproduction_script
+from labapp.tasks import fit_to_task
+from labapp.widgets import Panel
+
+PATH = "Train"
+
+
+def settings_from_sidebar(state, panel):
+    """The data split and the network controls; returns the new state, the prepared data and
+    notes about changes the dataset's task required."""
+    panel.where.subheader("Data")
+    data = controls.split_controls(panel, state.data)
+    raw = session.upload_bytes(data)
+    try:
+        ready = services.prepared(data, raw)
+    except ValueError as problem:
+        session.save_state(replace(state, data=data))
+        st.error(f"{problem}", icon=":material/error:")
+        st.stop()
+    table = ready.table
+    fitted, notes = fit_to_task(state.train, table.task, table.n_classes, table.title)
+    if notes:
+        session.restart_widgets(("loss", "out"))
+    train = controls.train_controls(panel, fitted, table.task)
+    new_state = replace(state, data=data, train=train)
+    session.save_state(new_state, by_student=data != state.data or train != fitted)
+    return new_state, ready, raw, notes
+
+
+def draw_progress(area, progress, loss_name):
+    """One frame of the live view: a progress bar and the loss curves so far."""
+    with area.container():
+        st.progress(progress.epoch / progress.epochs,
+                    text=f"Epoch {progress.epoch:,} of {progress.epochs:,}")
+        st.altair_chart(charts.loss_curves(progress.train_curve.copy(),
+                                           progress.test_curve.copy(), loss_name))
+
+
+def train_now(state, raw, plan):
+    """Train with live progress; Stop (or any change) keeps what was trained."""
+    stop = st.empty()
+    stop.button("Stop", icon=":material/stop:", help="Stops after the current epoch and keeps "
+                "the weights trained so far.")
+    area = st.empty()
+    live = LiveProgress(partial(draw_progress, area, loss_name=plan.config.loss))
+    run = services.train_run(state.data, state.train, raw, live, on_stop=session.keep_run)
+    stop.empty()
+    area.empty()
+    session.keep_run(run)
+
+
+def network_section(state, ready, plan, run):
+    with st.expander("The network and its equations", expanded=True, icon=":material/hub:"):
+        weights = run.net.weights if run is not None and run.plan == plan else None
+        panels.equations_panel(plan, plan.config.batch_size or len(ready.X_train),
+                               ready.table.feature_names, weights,
+                               equations=state.teacher.shows("equations"))
+
+
+def shown_number(value: float) -> str:
+    """A metric's text: four significant digits, or a dash when there is no value."""
+    return f"{value:.4g}" if value == value and abs(value) != float("inf") else "—"
+
+
+def outcome(run):
+    result = run.result
+    if result.diverged:
+        st.error(f"**The training diverged.** {result.message} The curves below show the "
+                 "epochs before it blew up.", icon=":material/warning:")
+    elif result.stop_reason == "callback":
+        st.info(result.message, icon=":material/pause_circle:")
+    else:
+        st.success(result.message, icon=":material/check_circle:")
+    metric = run.report.metric_name
+    values = {"Training loss": result.final_train_loss, "Test loss": result.final_test_loss,
+              f"Training {metric}": run.report.train_metric,
+              f"Test {metric}": run.report.test_metric}
+    for cell, (label, value) in zip(st.columns(4), values.items()):
+        cell.metric(label, shown_number(value))
+    st.caption(f"Measured after training with every unit on (no dropout). The loss is "
+               f"{run.plan.config.loss}; — means there are no test rows.")
+
+
+def curves(run):
+    history, config = run.result.history, run.plan.config
+    st.subheader("Loss during training")
+    st.altair_chart(charts.loss_curves(history.train_loss, history.test_loss, config.loss))
+    dropped = bool(config.dropout) or bool(config.dropconnect)
+    st.caption(captions.loss_caption(run.result, config.batch_size, dropped))
+    st.altair_chart(charts.metric_curves(history.train_metric, history.test_metric,
+                                         history.metric_name))
+    st.caption(f"{history.metric_name} per epoch, as the engine records it (R² for the mse "
+               "and sse losses, accuracy otherwise).")
+
+
+def classification_views(run, ready):
+    report, table = run.report, ready.table
+    st.subheader("Which classes it confuses")
+    st.altair_chart(charts.confusion_heatmap(report.confusion, table.class_names))
+    st.caption(f"Rows are the actual class of each {report.evaluated} row, columns the "
+               "predicted class: the diagonal holds the correct answers.")
+    if report.grid is not None:
+        st.subheader("Decision boundary")
+        st.altair_chart(charts.decision_boundary(report.grid, table.class_names))
+        st.caption("The background is the network's answer at every point of the plane; "
+                   "circles are training rows and triangles test rows. Where the colour "
+                   "changes, the network changes its mind.")
+
+
+def regression_views(run, ready):
+    report, names = run.report, ready.table.target_names
+    st.subheader("Predictions against actual values")
+    column = 0
+    if len(names) > 1:
+        column = st.selectbox("Target", range(len(names)), format_func=lambda k: names[k],
+                              key="view.target")
+    st.altair_chart(charts.predicted_vs_actual(report.actual[:, column],
+                                               report.predicted[:, column], report.side,
+                                               names[column]))
+    st.caption("A perfect network puts every point on the dashed line y = x. Points above it "
+               "are over-estimates, points below under-estimates.")
+
+
+def weight_views(run):
+    st.subheader("Weights")
+    st.caption("Each heatmap is one weight matrix W of shape (inputs, units): row i, column j "
+               "is the weight from input i to unit j. Blue is positive, red negative.")
+    for layer, W in enumerate(run.net.weights, start=1):
+        st.altair_chart(charts.matrix_heatmap(W, f"W{layer}: {W.shape}", "input", "unit"))
+
+
+def gradient_views(run):
+    history = run.result.history
+    st.subheader("Gradients per layer")
+    st.altair_chart(charts.layer_curves(history.grad_norm, "layer", "‖∂L/∂W‖", log=True))
+    st.caption(captions.gradient_caption(history.grad_norm))
+    if history.dead_fraction.size:
+        relu = [h for h in range(history.dead_fraction.shape[1])
+                if run.plan.network["activation"][h] == "relu"]
+        if relu:
+            st.subheader("Dead ReLU units")
+            st.altair_chart(charts.layer_curves(history.dead_fraction[:, relu],
+                                                "hidden layer", "share of dead units", log=False))
+            st.caption(captions.dead_caption(history.dead_fraction[:, relu]))
+
+
+def gradcheck_view(run, raw):
+    st.subheader("Gradient check")
+    st.caption("Compares backprop's gradient with central finite differences, "
+               "(L(θ+ε) − L(θ−ε))/2ε for every parameter, at the initial weights on a few "
+               "training rows. A relative error near 1e-8 means backprop is right.")
+    if not st.button("Check the gradients", icon=":material/fact_check:"):
+        return
+    errors = services.gradient_check(run.data, run.plan.train, raw)
+    if errors is None:
+        st.info("This network is too large to check on the shared server.")
+        return
+    st.altair_chart(charts.gradcheck_bars(errors))
+    st.dataframe({"parameter": list(errors), "relative error": list(errors.values())},
+                 hide_index=True)
+    st.caption(captions.gradcheck_caption(errors))
+
+
+def downloads(run, ready):
+    st.subheader("Downloads")
+    cells = st.columns(3)
+    cells[0].download_button("History (CSV)", data=run.result.history.to_csv,
+                             file_name="history.csv", mime="text/csv",
+                             icon=":material/table_view:")
+    cells[1].download_button("Weights (.npz)",
+                             data=partial(nncore.to_bytes, run.net, run.plan.config),
+                             file_name="weights.npz", mime="application/octet-stream",
+                             icon=":material/download:")
+    script = partial(reproduction_script, run, ready.table.task == "classification",
+                     ready.has_test)
+    cells[2].download_button("Reproduction script (.py)", data=script,
+                             file_name="reproduce_run.py", mime="text/x-python",
+                             icon=":material/code:")
+
+
+def results(state, run, raw):
+    ready = services.prepared(run.data, raw)
+    outcome(run)
+    curves(run)
+    if ready.table.task == "classification":
+        classification_views(run, ready)
+    else:
+        regression_views(run, ready)
+    shown = state.teacher.shows
+    for section, draw in (("weights", partial(weight_views, run)),
+                          ("gradients", partial(gradient_views, run)),
+                          ("gradcheck", partial(gradcheck_view, run, raw)),
+                          ("downloads", partial(downloads, run, ready))):
+        if shown(section):
+            draw()
+
+
+def main():
+    state = frame.open_page("Train")
+    state, ready, raw, fit_notes = settings_from_sidebar(state, Panel(state.teacher))
+    st.title("Train a network")
+    st.markdown("Set up the network and its training in the sidebar, then press **Train**. "
+                "The loss curve updates while it trains; **Stop** keeps what was trained.")
+    frame.show_notes()
+    for note in fit_notes:
+        st.info(note, icon=":material/info:")
+    plan = services.plan(state.data, state.train, raw)
+    for note in plan.notes:
+        st.warning(note, icon=":material/speed:")
+    network_section(state, ready, plan, session.last_run())
+    if st.button("Train", type="primary", icon=":material/play_arrow:") or session.take_autorun():
+        train_now(state, raw, plan)
+    run = session.last_run()
+    if run is None:
+        st.info("Press Train to train this network.", icon=":material/info:")
+    else:
+        if run.data != state.data or run.plan != plan:
+            st.info("The settings changed since this run: press Train to see their result. "
+                    "Below is the last run.", icon=":material/history:")
+        results(state, run, raw)
+    if state.teacher.shows("link"):
+        frame.link_box(state, PATH, with_result=run is not None)
+    if not state.teacher.active:
+        frame.teacher_link_builder(state, PATH)
+
+
+main()

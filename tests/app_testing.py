@@ -1,0 +1,72 @@
+"""Shared helpers for the app's tests: fresh caches, AppTest sessions opened on a page with
+query params, and finders for the elements the pages draw."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTRY = str(ROOT / "streamlit_app.py")
+PAGES = {"Home": None, "Data": "pages/1_Data.py", "Train": "pages/2_Train.py"}
+#: Small runs keep the suite fast: the default network for 30 epochs.
+QUICK = {"epochs": "30"}
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Every test starts and ends with empty ``st.cache_data`` caches."""
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def open_page(page: str, params: dict | None = None) -> AppTest:
+    """A new session whose first request is ``page`` with ``params``, run once."""
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    if PAGES[page] is not None:
+        at.switch_page(PAGES[page])
+    return at.run()
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    """Press the button labelled ``label`` and rerun."""
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r} among {[b.label for b in at.button]}"
+    return matches[0].click().run()
+
+
+def train(at: AppTest) -> AppTest:
+    return click(at, "Train")
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """The metric cards: label → shown value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def charts(at: AppTest) -> list:
+    """Every Altair/Vega-Lite chart on the page."""
+    return list(at.get("vega_lite_chart")) + list(at.get("arrow_vega_lite_chart"))
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, captions, alerts and headings as one string, for searching."""
+    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success",
+                                  "title", "header", "subheader")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def params(at: AppTest) -> dict[str, str]:
+    """The page's query params, one value each."""
+    return {k: at.query_params[k] for k in at.query_params}

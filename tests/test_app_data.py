@@ -1,0 +1,123 @@
+"""The data page: every dataset, the CSV upload, every data widget at valid and edge values."""
+import pytest
+from app_testing import (charts, fresh_caches, metrics, no_exception, open_page,  # noqa: F401
+                         params, texts)
+
+from labapp.settings import DATASETS, UPLOAD
+from labapp.state import decode
+
+CSV = b"size,colour,price\n" + b"".join(
+    f"{i % 7 + 1},{'red' if i % 3 else 'blue'},{10 + 3 * (i % 7)}\n".encode() for i in range(40))
+
+
+def _shows_a_dataset(at, rows: int | None = None) -> None:
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    shown = metrics(at)
+    assert {"Rows N", "Features D", "Task"} <= set(shown)
+    if rows is not None:
+        assert shown["Rows N"] == f"{rows:,}"
+    subheaders = [h.value for h in at.subheader]
+    for heading in ("The table", "Column statistics", "Histograms",
+                    "Each feature against the target", "Correlations",
+                    "Raw against scaled values"):
+        assert heading in subheaders
+    assert len(at.dataframe) >= 3
+    assert len(charts(at)) >= 4
+
+
+def test_the_default_data_page_shows_the_table_its_statistics_and_the_points():
+    at = open_page("Data")
+    _shows_a_dataset(at, rows=200)
+    assert "The points" in [h.value for h in at.subheader]
+    assert "(N, D) = (200, 2)" in texts(at)
+    assert at.code and "data=circle" in at.code[0].value
+
+
+@pytest.mark.parametrize("dataset", [d for d in DATASETS if d != UPLOAD])
+def test_every_dataset_can_be_chosen(dataset):
+    at = open_page("Data")
+    at.selectbox(key="w.data").set_value(dataset).run()
+    _shows_a_dataset(at)
+    assert params(at)["data"] == dataset
+
+
+@pytest.mark.parametrize("widget, key, values", [
+    ("slider", "w.n", [20, 5000, 350]),
+    ("slider", "w.noise", [0.0, 1.0]),
+    ("multiselect", "w.features", [["x1^2", "x2^2"], ["sin(x1)"], []]),
+    ("selectbox", "w.scaler", ["maxabs", "minmax", "none", "standard"]),
+    ("toggle", "w.scale_target", [False, True]),
+    ("slider", "w.test", [0.05, 0.95, 0.5]),
+    ("number_input", "w.data_seed", [0, 1_000_000, 17]),
+])
+def test_every_data_widget_takes_valid_and_edge_values(widget, key, values):
+    at = open_page("Data")
+    for value in values:
+        getattr(at, widget)(key=key).set_value(value).run()
+        _shows_a_dataset(at)
+        assert decode(params(at)) == (decode(params(at))[0], []), "the URL holds valid settings"
+    assert params(at)[key.removeprefix("w.")] is not None
+
+
+def test_no_features_falls_back_to_x1_and_x2():
+    at = open_page("Data")
+    at.multiselect(key="w.features").set_value([]).run()
+    assert params(at)["features"] == "x1,x2"
+    assert metrics(at)["Features D"] == "2"
+
+
+@pytest.mark.parametrize("dataset", ["blobs", "spiral"])
+def test_the_class_count_of_blobs_and_spirals(dataset):
+    at = open_page("Data", {"data": dataset})
+    for classes in (2, 6):
+        at.slider(key="w.classes").set_value(classes).run()
+        _shows_a_dataset(at)
+        assert metrics(at)["Classes"] == str(classes)
+
+
+def test_an_upload_is_asked_for_then_read_and_its_options_apply():
+    at = open_page("Data")
+    at.selectbox(key="w.data").set_value(UPLOAD).run()
+    no_exception(at)
+    assert any("No file" in e.value for e in at.error)
+    at.file_uploader[0].set_value(("prices.csv", CSV, "text/csv")).run()
+    _shows_a_dataset(at, rows=40)
+    assert at.title[0].value == "Data: your CSV file"
+    at.selectbox(key="w.target").set_value("size").run()
+    _shows_a_dataset(at)
+    for key, value in (("w.task", "classification"), ("w.missing", "impute"),
+                       ("w.categorical", "drop"), ("w.task", "regression")):
+        at.selectbox(key=key).set_value(value).run()
+        _shows_a_dataset(at)
+    assert params(at)["target"] == "size" and params(at)["categorical"] == "drop"
+
+
+@pytest.mark.parametrize("content", [b"", b"a,b\n1,2\n", b"PK\x03\x04binary\x00\x00",
+                                     b"a,b\n1,2,3\n4,5\n6,7\n"])
+def test_a_bad_upload_shows_a_plain_message_and_the_page_keeps_working(content):
+    at = open_page("Data")
+    at.selectbox(key="w.data").set_value(UPLOAD).run()
+    at.file_uploader[0].set_value(("bad.csv", content, "text/csv")).run()
+    no_exception(at)
+    assert at.error and at.error[0].value.endswith(".")
+    at.selectbox(key="w.data").set_value("iris").run()
+    _shows_a_dataset(at, rows=150)
+
+
+def test_a_link_to_an_upload_falls_back_with_a_note():
+    at = open_page("Data", {"data": "upload"})
+    no_exception(at)
+    assert "cannot travel in a link" in texts(at)
+    assert params(at)["data"] == "circle"
+
+
+def test_the_chosen_dataset_carries_over_to_the_train_page():
+    at = open_page("Data")
+    at.selectbox(key="w.data").set_value("iris").run()
+    at.switch_page("pages/2_Train.py").run()
+    no_exception(at)
+    assert at.selectbox(key="w.data").value == "iris"
+    assert params(at)["data"] == "iris"
+    assert at.selectbox(key="w.loss").value == "bce"      # three sigmoid outputs, one per class
+    assert any(r"(112, 8)\cdot(8, 3)" in e.value for e in at.latex)

@@ -1,0 +1,234 @@
+"""The app's Streamlit-free parts: data to runs, presets, the reproduction script, the caps,
+equations, the network picture, captions, charts and the live-progress stop."""
+import contextlib
+import io
+import os
+from dataclasses import replace
+
+import altair as alt
+import numpy as np
+import pytest
+
+import nncore
+from labapp import charts, profile
+from labapp.captions import dead_caption, gradcheck_caption, gradient_caption, loss_caption
+from labapp.data import DataError
+from labapp.diagram import MAX_NODES, network_dot
+from labapp.equations import NetworkShape, backward_latex, forward_latex, parameter_rows
+from labapp.live import LiveProgress
+from labapp.prepare import prepare
+from labapp.presets import preset_state
+from labapp.runs import execute, plan
+from labapp.script import CSV_NAME, reproduction_script
+from labapp.settings import DataSettings, TrainSettings, checked
+from labapp.tables import load_table
+from labapp.tasks import fit_to_task
+
+CSV = b"size,colour,price\n" + b"".join(
+    f"{i % 7 + 1},{'red' if i % 3 else 'blue'},{10 + 3 * (i % 7) + (i % 3)}\n".encode()
+    for i in range(60))
+
+
+def _run(data: DataSettings, train: TrainSettings, raw=None):
+    ready = prepare(load_table(data, raw), data)
+    return ready, execute(ready, data, train)
+
+
+@pytest.mark.parametrize("key, epochs", [("seed_001", None), ("seed_003", None),
+                                         ("seed_002", 40)])
+def test_presets_train_exactly_as_the_engine_preset(key, epochs):
+    state = preset_state(key)
+    assert checked(state.train) == (state.train, [])
+    preset = nncore.presets.PRESETS[key]()
+    train = state.train if epochs is None else replace(state.train, epochs=epochs)
+    config = preset.config if epochs is None else preset.config.replace(epochs=epochs)
+    _, run = _run(state.data, train)
+    net = preset.build()
+    expected = nncore.train(net, preset.X_train, preset.T_train, config,
+                            X_test=preset.X_test, T_test=preset.T_test)
+    assert run.plan.notes == ()
+    assert run.result.final_train_loss == expected.final_train_loss
+    np.testing.assert_array_equal(run.result.history.train_loss, expected.history.train_loss)
+    for ours, theirs in zip(run.net.weights, net.weights):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+SCRIPT_CASES = [
+    (DataSettings(), TrainSettings(epochs=20)),
+    (DataSettings(dataset="diabetes", scale_target=True), TrainSettings(epochs=15, batch_size=32)),
+    (DataSettings(dataset="blobs", n_classes=4, features=("x1", "x2", "x1*x2")),
+     TrainSettings(loss="ce", output="softmax", epochs=10, dropout=0.2, l2=1e-3)),
+    (DataSettings(dataset="seed_003", scaler="none", scale_target=False),
+     preset_state("seed_003").train),
+    (DataSettings(dataset="upload", csv_target="price", upload="x"),
+     TrainSettings(loss="mse", output="identity", epochs=25, optimizer="momentum")),
+]
+
+
+@pytest.mark.parametrize("data, train", SCRIPT_CASES)
+def test_the_script_reproduces_the_run_bit_for_bit(data, train, tmp_path):
+    ready, run = _run(data, train, CSV)
+    source = reproduction_script(run, ready.table.task == "classification", ready.has_test)
+    (tmp_path / CSV_NAME).write_bytes(CSV)
+    here, namespace = os.getcwd(), {}
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            exec(compile(source, "reproduce_run.py", "exec"), namespace)
+    finally:
+        os.chdir(here)
+    result = namespace["result"]
+    assert result.final_train_loss == run.result.final_train_loss
+    assert np.array_equal(result.final_test_loss, run.result.final_test_loss, equal_nan=True)
+    assert "final training loss" in printed.getvalue()
+
+
+def test_a_stopped_run_is_reproduced_by_training_its_epochs(tmp_path):
+    data, train = DataSettings(), TrainSettings(epochs=100)
+    ready = prepare(load_table(data), data)
+    stopped = execute(ready, data, train, callback=lambda p: p.epoch >= 30)
+    assert stopped.result.stop_reason == "callback"
+    source = reproduction_script(stopped, True, True)
+    namespace = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(source, "reproduce_run.py", "exec"), namespace)
+    assert namespace["result"].final_train_loss == stopped.result.final_train_loss
+
+
+def test_the_work_cap_cuts_epochs_with_a_note():
+    data = DataSettings(n_samples=5000)
+    train = TrainSettings(hidden=(256,) * 10, activations=("relu",) * 10, epochs=5000)
+    the_plan = plan(prepare(load_table(data), data), train)
+    assert the_plan.config.epochs < 5000
+    assert the_plan.notes and "epochs" in the_plan.notes[0]
+
+
+def test_a_loss_that_does_not_suit_the_task_is_replaced():
+    fitted, notes = fit_to_task(TrainSettings(loss="bce"), "regression", 0, "Boston")
+    assert (fitted.loss, fitted.output) == ("mse", "identity") and "regression" in notes[0]
+    fitted, notes = fit_to_task(TrainSettings(loss="ce", output="identity"), "classification",
+                                3, "iris")
+    assert fitted.output == "softmax" and notes
+    assert fit_to_task(TrainSettings(), "classification", 2, "circle") == (TrainSettings(), [])
+
+
+def test_an_uploaded_file_is_needed_and_its_problems_are_plain_sentences():
+    with pytest.raises(DataError, match="No file"):
+        load_table(DataSettings(dataset="upload"))
+    with pytest.raises(DataError):
+        load_table(DataSettings(dataset="upload"), b"only,a,header\n")
+    table = load_table(DataSettings(dataset="upload"), CSV)
+    assert table.task == "regression" and table.csv_columns == ("size", "colour", "price")
+
+
+def test_reports_describe_both_tasks():
+    ready, run = _run(DataSettings(), TrainSettings(epochs=50))
+    report = run.report
+    assert report.metric_name == "accuracy" and report.confusion.sum() == len(ready.test_rows)
+    assert report.grid is not None and len(report.grid.points) == len(ready.table.X)
+    ready, run = _run(DataSettings(dataset="boston"),
+                      TrainSettings(loss="mse", output="identity", epochs=50))
+    assert run.report.metric_name == "R²" and run.report.grid is None
+    assert run.report.predicted.shape == (len(ready.table.X), 1)
+    assert 0.0 < run.report.test_metric <= 1.0
+
+
+def test_a_diverged_run_reports_nan_metrics_instead_of_raising():
+    _, run = _run(DataSettings(dataset="boston", scale_target=False),
+                  TrainSettings(loss="sse", output="identity", learning_rate=10.0, epochs=50,
+                                optimizer="sgd"))
+    assert run.result.diverged and "learning rate" in run.result.message
+    assert "blew up" in loss_caption(run.result, None, False)
+
+
+def test_equations_carry_the_actual_shapes():
+    shape = NetworkShape.from_network({"sizes": [2, 8, 1], "activation": ["relu"],
+                                       "output": "sigmoid", "bias": True}, "bce", 150)
+    forward, backward = forward_latex(shape), backward_latex(shape)
+    assert r"Z_{1} &= X_{0} W_{1} + b_{1} &&: (150, 2)\cdot(2, 8) + (8,) \to (150, 8)" in forward
+    assert r"\mathrm{sigmoid}(Z_{2})" in forward
+    assert r"(2, 150)\cdot(150, 8) \to (2, 8)" in backward
+    assert r"(150, 1)\cdot(1, 8) \to (150, 8)" in backward
+    assert [row["parameters"] for row in parameter_rows(shape)] == [24, 9]
+    no_bias = replace(shape, bias=(False, False))
+    assert "b_{1}" not in forward_latex(no_bias) and "b_{1}" not in backward_latex(no_bias)
+
+
+def test_the_network_picture_is_valid_dot():
+    weights = [np.ones((3, 20)), -np.ones((20, 1))]
+    dot = network_dot([3, 20, 1], ["relu"], "identity", ['a"b', "x", "y"], weights)
+    assert dot.startswith("digraph") and dot.rstrip().endswith("}")
+    assert dot.count("n1_") - dot.count("-> n1_") - dot.count("n1_more ->") >= MAX_NODES
+    assert 'a\\"b' in dot and "#d62728" in dot and "#1f77b4" in dot
+
+
+def test_captions_explain_what_the_curves_show():
+    grads = np.array([[1e-5, 1e-1], [1e-6, 1e-1]])
+    assert "vanishes" in gradient_caption(grads)
+    assert "dead" in dead_caption(np.array([[0.1], [0.75]]))
+    assert "agree" in gradcheck_caption({"W1": 1e-9, "b1": 2e-10})
+    assert "unreliable" in gradcheck_caption({"W1": 0.3})
+    _, run = _run(DataSettings(dataset="spiral", noise=0.3),
+                  TrainSettings(hidden=(64, 64), activations=("relu", "relu"), epochs=400,
+                                learning_rate=0.03))
+    assert "overfitting" in loss_caption(run.result, None, False)
+
+
+def test_live_progress_turns_an_interruption_into_a_clean_stop():
+    class Interruption(BaseException):
+        pass
+
+    drawn = []
+
+    def draw(progress):
+        drawn.append(progress.epoch)
+        if progress.epoch >= 20:
+            raise Interruption()
+
+    live = LiveProgress(draw, interval=0.0)
+    data = DataSettings()
+    run = execute(prepare(load_table(data), data), data, TrainSettings(epochs=200), live)
+    assert isinstance(live.interruption, Interruption)
+    assert run.result.stop_reason == "callback" and run.result.epochs_run == 20
+    assert drawn[-1] == 20
+    frames = []
+    quiet = LiveProgress(lambda progress: frames.append(progress.epoch), interval=1e9)
+    execute(prepare(load_table(data), data), data, TrainSettings(epochs=50), quiet)
+    assert quiet.interruption is None and frames == [1]     # only the first frame
+
+
+def test_every_chart_builds_a_vega_lite_spec():
+    ready, run = _run(DataSettings(dataset="blobs", n_classes=3),
+                      TrainSettings(loss="ce", output="softmax", epochs=20))
+    history, table = run.result.history, ready.table
+    built = [
+        charts.loss_curves(history.train_loss, history.test_loss, "ce"),
+        charts.metric_curves(history.train_metric, history.test_metric, "accuracy"),
+        charts.layer_curves(history.grad_norm, "layer", "norm", log=True),
+        charts.confusion_heatmap(run.report.confusion, table.class_names),
+        charts.decision_boundary(run.report.grid, table.class_names),
+        charts.matrix_heatmap(run.net.weights[0], "W1", "input", "unit"),
+        charts.gradcheck_bars({"W1": 1e-9, "b1": 0.0}),
+        charts.histogram(table.X[:, 0], "x1"),
+        charts.feature_vs_target(table.X[:, 0], table.labels, "x.1", "class", True),
+        charts.scatter_2d(**profile.split_points(ready)),
+        charts.raw_vs_scaled(table.X[:, 0], ready.scale_features(table.X)[:, 0], "x1"),
+        charts.predicted_vs_actual(np.arange(5.0), np.arange(5.0) + 1, np.array(["train"] * 5),
+                                   "y"),
+        charts.loss_curves(np.array([]), np.array([]), "mse"),
+    ]
+    for chart in built:
+        assert isinstance(chart, alt.TopLevelMixin)
+        assert chart.to_dict()
+
+
+def test_profile_summaries():
+    data = DataSettings(dataset="iris")
+    table = load_table(data)
+    stats = profile.column_stats(table)
+    assert list(stats.index)[:4] == list(table.feature_names) and "median" in stats.columns
+    assert profile.correlations(table).shape == (5, 5)
+    assert len(profile.preview(table)) == min(profile.PREVIEW_ROWS, 150)
+    summary = profile.scaling_summary(prepare(table, data))
+    assert np.allclose(summary["scaled min"].to_numpy() * summary["scale (divided by)"] +
+                       summary["offset (subtracted)"], summary["raw min"].to_numpy(), atol=1e-9)

@@ -1,0 +1,256 @@
+"""The train page: controls at valid and edge values, results, divergence, downloads, the
+gradient check, shareable links, teacher mode, tampered links and the cache."""
+import pytest
+from app_testing import (QUICK, charts, click, fresh_caches, metrics, no_exception,  # noqa: F401
+                         open_page, params, texts, train)
+
+from labapp import runs, services
+from labapp.controls import BATCH_SIZES, L2_PENALTIES, LEARNING_RATES
+from labapp.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from labapp.live import LiveProgress
+from labapp.settings import DataSettings, TrainSettings
+from labapp.state import decode
+
+
+def _trained(at) -> None:
+    """The page shows a finished run: outcome, four metrics and its charts."""
+    no_exception(at)
+    shown = metrics(at)
+    assert list(shown) == ["Training loss", "Test loss", f"Training {_metric(at)}",
+                           f"Test {_metric(at)}"]
+    subheaders = [h.value for h in at.subheader]
+    assert "Loss during training" in subheaders and "Weights" in subheaders
+    assert len(charts(at)) >= 4
+
+
+def _metric(at) -> str:
+    return "R²" if any("Predictions against actual values" == h.value for h in at.subheader) \
+        else "accuracy"
+
+
+def test_before_training_the_page_shows_the_network_and_its_equations():
+    at = open_page("Train")
+    no_exception(at)
+    assert at.title[0].value == "Train a network"
+    assert any("Press Train" in i.value for i in at.info)
+    latex = "\n".join(e.value for e in at.latex)
+    assert r"(150, 2)\cdot(2, 8) + (8,) \to (150, 8)" in latex
+    assert r"\delta_{3}" in latex and r"\mathrm{tanh}'(Z_{2})" in latex
+    assert "105 parameters" in texts(at)
+    assert len(at.get("graphviz_chart")) == 1
+    assert not metrics(at)
+
+
+def test_training_shows_every_result_view():
+    at = train(open_page("Train", QUICK))
+    _trained(at)
+    subheaders = [h.value for h in at.subheader]
+    for heading in ("Which classes it confuses", "Decision boundary", "Gradients per layer",
+                    "Gradient check", "Downloads"):
+        assert heading in subheaders
+    assert any("Trained for 30 epochs" in s.value for s in at.success)
+    assert [d.label for d in at.download_button] == [
+        "History (CSV)", "Weights (.npz)", "Reproduction script (.py)"]
+    link, exercise = (c.value for c in at.code)
+    assert link.startswith("http") and "run=1" in link and "epochs=30" in link
+    assert "run=1" not in exercise, "the teacher's exercise link opens untrained"
+    assert any("W1: (2, 8)" in str(c.proto.spec) for c in charts(at))
+
+
+def test_the_gradient_check_shows_each_parameters_relative_error():
+    at = click(train(open_page("Train", QUICK)), "Check the gradients")
+    no_exception(at)
+    table = at.dataframe[-1].value
+    assert list(table["parameter"]) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert (table["relative error"] < 1e-5).all()
+    assert "agree with finite differences" in texts(at)
+
+
+def test_dead_relu_units_are_charted_for_relu_layers():
+    at = train(open_page("Train", {**QUICK, "act": "relu,tanh"}))
+    _trained(at)
+    assert "Dead ReLU units" in [h.value for h in at.subheader]
+
+
+def test_a_regression_dataset_switches_the_loss_and_shows_predictions():
+    at = open_page("Train", QUICK)
+    at.selectbox(key="w.data").set_value("boston").run()
+    no_exception(at)
+    assert any("regression task" in i.value for i in at.info)
+    assert at.selectbox(key="w.loss").value == "mse"
+    assert at.selectbox(key="w.out").value == "identity"
+    train(at)
+    _trained(at)
+    assert "Predictions against actual values" in [h.value for h in at.subheader]
+    assert "Training R²" in metrics(at)
+
+
+def test_a_preset_without_test_rows_shows_dashes_for_the_test_metrics():
+    at = train(open_page("Train", {"data": "seed_001", "loss": "sse", "out": "identity",
+                                   "epochs": "20", "scaler": "none"}))
+    _trained(at)
+    assert metrics(at)["Test loss"] == "—"
+
+
+def test_divergence_is_a_friendly_explanation_not_a_traceback():
+    at = train(open_page("Train", {"data": "boston", "loss": "sse", "out": "identity",
+                                   "opt": "sgd", "lr": "10", "scale_target": "0",
+                                   "epochs": "50"}))
+    no_exception(at)
+    message = at.error[0].value
+    assert "diverged" in message and "learning rate" in message and "epoch" in message
+    assert "blew up" in texts(at)
+
+
+WIDGETS = [
+    ("slider", "w.hidden", [0, MAX_HIDDEN_LAYERS, 1]),
+    ("number_input", "w.hidden.0", [1, MAX_WIDTH, 5]),
+    ("selectbox", "w.act.0", ["relu", "leaky_relu", "sigmoid", "identity", "tanh"]),
+    ("toggle", "w.bias", [False, True]),
+    ("selectbox", "w.loss", ["ce", "mse", "sse", "bce"]),
+    ("selectbox", "w.out", ["identity", "tanh", "relu", "leaky_relu", "sigmoid"]),
+    ("selectbox", "w.init", ["uniform_pm1", "uniform01", "he", "normal", "glorot"]),
+    ("selectbox", "w.opt", ["sgd", "momentum", "nesterov", "rmsprop", "adam"]),
+    ("select_slider", "w.lr", [LEARNING_RATES[0], LEARNING_RATES[-1], 0.03]),
+    ("slider", "w.epochs", [1, MAX_EPOCHS, 30]),
+    ("select_slider", "w.batch", [BATCH_SIZES[1], BATCH_SIZES[-1], 0]),
+    ("slider", "w.dropout", [0.9, 0.0]),
+    ("slider", "w.dropconnect", [0.9, 0.0]),
+    ("select_slider", "w.l2", [L2_PENALTIES[-1], L2_PENALTIES[0]]),
+    ("number_input", "w.seed", [1_000_000, 0]),
+    ("slider", "w.test", [0.05, 0.95, 0.25]),
+    ("number_input", "w.data_seed", [1_000_000, 0]),
+    ("selectbox", "w.data", ["xor", "wine", "plane", "circle"]),
+]
+
+
+@pytest.mark.parametrize("widget, key, values", WIDGETS, ids=[w[1] for w in WIDGETS])
+def test_every_train_widget_takes_valid_and_edge_values(widget, key, values):
+    at = open_page("Train", QUICK)
+    for value in values:
+        if key == "w.out":
+            at.selectbox(key="w.loss").set_value("mse").run()
+        getattr(at, widget)(key=key).set_value(value).run()
+        no_exception(at)
+        assert not at.error, [e.value for e in at.error]
+        state, notes = decode(params(at))
+        assert notes == [], "the URL always holds valid settings"
+    if key != "w.epochs":
+        train(at)
+        _trained(at)
+
+
+@pytest.mark.parametrize("settings", [
+    {"hidden": "1,1,1,1,1,1,1,1,1,1", "act": "sigmoid", "epochs": "5"},
+    {"batch": "1", "epochs": "3"},
+    {"dropout": "0.9", "dropconnect": "0.9", "l2": "1", "epochs": "5"},
+    {"hidden": "", "epochs": "5"},
+    {"epochs": "1"},
+], ids=["ten-layers-of-width-1", "batch-of-1", "heavy-regularisation", "no-hidden-layer",
+        "one-epoch"])
+def test_extreme_settings_train_without_trouble(settings):
+    _trained(train(open_page("Train", settings)))
+
+
+def test_a_link_reproduces_the_same_settings_and_the_same_metrics():
+    first = train(open_page("Train", {"data": "moons", "hidden": "6", "act": "relu",
+                                      "opt": "momentum", "lr": "0.1", "epochs": "40",
+                                      "batch": "16", "dropout": "0.1", "seed": "7"}))
+    shared = {**params(first), "run": "1"}
+    second = open_page("Train", shared)
+    no_exception(second)
+    assert params(second) == params(first)
+    assert metrics(second) == metrics(first), "the link trains on opening, to the same result"
+    third = train(open_page("Train", params(first)))
+    assert metrics(third) == metrics(first)
+
+
+def test_a_tampered_link_is_clamped_with_a_visible_note_and_still_trains():
+    at = open_page("Train", {"epochs": "-5", "lr": "1e308", "data": "imagenet",
+                             "hidden": "x" * 10_000, "seed": "twelve", "opt": "9"})
+    no_exception(at)
+    note = at.warning[0].value
+    for fragment in ("number of epochs -5", "learning rate 1e+308", "no dataset called",
+                     "too long", "seed", "optimiser"):
+        assert fragment in note
+    assert params(at)["epochs"] == "1" and params(at)["lr"] == "10.0"
+    at.select_slider(key="w.lr").set_value(0.03).run()
+    assert not at.warning, "the note goes once the student changes a setting"
+    _trained(train(at))
+
+
+def test_link_notes_stay_visible_when_the_data_also_changes_the_loss():
+    at = open_page("Train", {"data": "boston", "epochs": "-5", "run": "1"})
+    no_exception(at)
+    assert "number of epochs -5" in at.warning[0].value
+    assert any("regression task" in i.value for i in at.info)
+    _trained(at)
+    assert "number of epochs -5" in train(at).warning[0].value
+
+
+def test_teacher_mode_hides_and_locks_what_it_names():
+    at = open_page("Train", {**QUICK, "hide": "lr,opt,equations,downloads,link",
+                             "lock": "hidden,act"})
+    no_exception(at)
+    keys = {w.key for kind in ("select_slider", "selectbox", "slider") for w in getattr(at, kind)}
+    assert "w.lr" not in keys and "w.opt" not in keys
+    assert at.slider(key="w.hidden").disabled and at.selectbox(key="w.act.0").disabled
+    assert not at.selectbox(key="w.loss").disabled
+    assert not at.latex, "the equations are hidden"
+    assert not at.expander or all("Teacher" not in e.label for e in at.expander)
+    train(at)
+    _trained(at)
+    assert not at.download_button and not at.code
+    assert params(at)["hide"] == "downloads,equations,link,lr,opt"
+
+
+def test_the_teacher_link_builder_writes_hide_and_lock_flags():
+    at = open_page("Train", QUICK)
+    at.multiselect(key="teacher.hide").set_value(["lr", "gradcheck"]).run()
+    at.multiselect(key="teacher.lock").set_value(["hidden"]).run()
+    exercise = at.code[-1].value
+    assert "hide=gradcheck%2Clr" in exercise and "lock=hidden" in exercise
+    assert "hide" not in params(at), "building the link leaves this page unchanged"
+
+
+def test_changing_a_setting_after_training_marks_the_result_as_earlier():
+    at = train(open_page("Train", QUICK))
+    at.number_input(key="w.seed").set_value(3).run()
+    assert any("settings changed since this run" in i.value for i in at.info)
+    _trained(at)
+
+
+def test_an_upload_chosen_without_a_file_says_where_to_upload():
+    at = open_page("Train", QUICK)
+    at.selectbox(key="w.data").set_value("upload").run()
+    no_exception(at)
+    assert "Data page" in at.error[0].value
+
+
+def test_repeated_identical_runs_come_from_the_cache(monkeypatch):
+    calls = []
+    real = runs.execute
+    monkeypatch.setattr(runs, "execute", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = train(open_page("Train", QUICK))
+    first = metrics(at)
+    train(at)
+    other = train(open_page("Train", QUICK))
+    assert len(calls) == 1
+    assert metrics(at) == first == metrics(other)
+
+
+def test_a_stopped_run_is_kept_and_never_cached():
+    class Interruption(BaseException):
+        pass
+
+    def draw(progress):
+        if progress.epoch >= 10:
+            raise Interruption()
+
+    kept = []
+    data, settings = DataSettings(), TrainSettings(epochs=100)
+    with pytest.raises(Interruption):
+        services.train_run(data, settings, live=LiveProgress(draw, interval=0.0),
+                           on_stop=kept.append)
+    assert kept[0].result.stop_reason == "callback" and kept[0].result.epochs_run == 10
+    assert services.train_run(data, settings).result.epochs_run == 100
