@@ -12,7 +12,7 @@ from labapp.settings import DataSettings, TrainSettings
 from labapp.state import decode
 
 
-def _trained(at) -> None:
+def assert_trained(at) -> None:
     """The page shows a finished run: outcome, four metrics and its charts."""
     no_exception(at)
     shown = metrics(at)
@@ -43,7 +43,7 @@ def test_before_training_the_page_shows_the_network_and_its_equations():
 
 def test_training_shows_every_result_view():
     at = train(open_page("Train", QUICK))
-    _trained(at)
+    assert_trained(at)
     subheaders = [h.value for h in at.subheader]
     for heading in ("Which classes it confuses", "Decision boundary", "Gradients per layer",
                     "Gradient check", "Downloads"):
@@ -68,7 +68,7 @@ def test_the_gradient_check_shows_each_parameters_relative_error():
 
 def test_dead_relu_units_are_charted_for_relu_layers():
     at = train(open_page("Train", {**QUICK, "act": "relu,tanh"}))
-    _trained(at)
+    assert_trained(at)
     assert "Dead ReLU units" in [h.value for h in at.subheader]
 
 
@@ -80,7 +80,7 @@ def test_a_regression_dataset_switches_the_loss_and_shows_predictions():
     assert at.selectbox(key="w.loss").value == "mse"
     assert at.selectbox(key="w.out").value == "identity"
     train(at)
-    _trained(at)
+    assert_trained(at)
     assert "Predictions against actual values" in [h.value for h in at.subheader]
     assert "Training R²" in metrics(at)
 
@@ -88,7 +88,7 @@ def test_a_regression_dataset_switches_the_loss_and_shows_predictions():
 def test_a_preset_without_test_rows_shows_dashes_for_the_test_metrics():
     at = train(open_page("Train", {"data": "seed_001", "loss": "sse", "out": "identity",
                                    "epochs": "20", "scaler": "none"}))
-    _trained(at)
+    assert_trained(at)
     assert metrics(at)["Test loss"] == "—"
 
 
@@ -137,7 +137,7 @@ def test_every_train_widget_takes_valid_and_edge_values(widget, key, values):
         assert notes == [], "the URL always holds valid settings"
     if key != "w.epochs":
         train(at)
-        _trained(at)
+        assert_trained(at)
 
 
 @pytest.mark.parametrize("settings", [
@@ -149,7 +149,7 @@ def test_every_train_widget_takes_valid_and_edge_values(widget, key, values):
 ], ids=["ten-layers-of-width-1", "batch-of-1", "heavy-regularisation", "no-hidden-layer",
         "one-epoch"])
 def test_extreme_settings_train_without_trouble(settings):
-    _trained(train(open_page("Train", settings)))
+    assert_trained(train(open_page("Train", settings)))
 
 
 def test_a_link_reproduces_the_same_settings_and_the_same_metrics():
@@ -176,7 +176,7 @@ def test_a_tampered_link_is_clamped_with_a_visible_note_and_still_trains():
     assert params(at)["epochs"] == "1" and params(at)["lr"] == "10.0"
     at.select_slider(key="w.lr").set_value(0.03).run()
     assert not at.warning, "the note goes once the student changes a setting"
-    _trained(train(at))
+    assert_trained(train(at))
 
 
 def test_link_notes_stay_visible_when_the_data_also_changes_the_loss():
@@ -184,7 +184,7 @@ def test_link_notes_stay_visible_when_the_data_also_changes_the_loss():
     no_exception(at)
     assert "number of epochs -5" in at.warning[0].value
     assert any("regression task" in i.value for i in at.info)
-    _trained(at)
+    assert_trained(at)
     assert "number of epochs -5" in train(at).warning[0].value
 
 
@@ -199,7 +199,7 @@ def test_teacher_mode_hides_and_locks_what_it_names():
     assert not at.latex, "the equations are hidden"
     assert not at.expander or all("Teacher" not in e.label for e in at.expander)
     train(at)
-    _trained(at)
+    assert_trained(at)
     assert not at.download_button and not at.code
     assert params(at)["hide"] == "downloads,equations,link,lr,opt"
 
@@ -217,7 +217,7 @@ def test_changing_a_setting_after_training_marks_the_result_as_earlier():
     at = train(open_page("Train", QUICK))
     at.number_input(key="w.seed").set_value(3).run()
     assert any("settings changed since this run" in i.value for i in at.info)
-    _trained(at)
+    assert_trained(at)
 
 
 def test_an_upload_chosen_without_a_file_says_where_to_upload():

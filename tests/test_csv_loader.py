@@ -36,7 +36,7 @@ def assert_one_sentence(error):
     assert "Traceback" not in message
 
 
-def refused(raw, match, **options):
+def assert_refused(raw, match, **options):
     """Load ``raw`` expecting a DataError whose one-sentence message matches ``match``."""
     with pytest.raises(DataError, match=match) as caught:
         load_csv(raw, **options)
@@ -204,11 +204,11 @@ def test_all_empty_columns_are_dropped_and_reported():
 def test_files_over_50_mb_are_refused():
     raw = b"a,b\n" + b"1,2\n" * (MAX_BYTES // 4)
     assert len(raw) > MAX_BYTES
-    refused(raw, "more than the 50 MB limit")
+    assert_refused(raw, "more than the 50 MB limit")
 
 
 def test_files_over_200000_rows_are_refused():
-    refused(b"a,b\n" + b"1,2\n" * (MAX_ROWS + 1), "more than 200,000 rows")
+    assert_refused(b"a,b\n" + b"1,2\n" * (MAX_ROWS + 1), "more than 200,000 rows")
 
 
 def test_exactly_200000_rows_are_accepted():
@@ -278,7 +278,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize("raw, match, options", BAD_INPUTS)
 def test_bad_input_is_refused_with_one_clear_sentence(raw, match, options):
-    refused(raw, match, **options)
+    assert_refused(raw, match, **options)
 
 
 def test_read_table_reports_columns_before_choosing_a_target():
@@ -288,7 +288,7 @@ def test_read_table_reports_columns_before_choosing_a_target():
 
 # --- fuzzing ---------------------------------------------------------------------------------
 
-def load_or_refuse(raw, **options):
+def assert_loads_or_refuses(raw, **options):
     """Either a valid result or a one-sentence DataError; anything else fails the test."""
     try:
         result = load_csv(raw, **options)
@@ -309,7 +309,7 @@ FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 @FUZZ
 @given(raw=st.binary(max_size=2000), chosen=options)
 def test_fuzz_random_bytes(raw, chosen):
-    load_or_refuse(raw, **chosen)
+    assert_loads_or_refuses(raw, **chosen)
 
 
 numbers = st.sampled_from(["1", "2.5", "-3", "0", "1e3", "7", "-0.5", "12", "3", "4.25"])
@@ -344,7 +344,7 @@ def csv_like(draw):
 def test_fuzz_csv_like_text(table, chosen, target_index):
     raw, header = table
     target = header[target_index] if target_index < len(header) else None
-    load_or_refuse(raw, target=target or None, **chosen)
+    assert_loads_or_refuses(raw, target=target or None, **chosen)
 
 
 @FUZZ
@@ -354,7 +354,7 @@ def test_fuzz_corrupted_valid_file(flips, chosen):
     raw = bytearray(IRIS_LIKE * 3)
     for position, value in flips:
         raw[position] = value
-    load_or_refuse(bytes(raw), **chosen)
+    assert_loads_or_refuses(bytes(raw), **chosen)
 
 
 plain_cells = st.one_of(numbers, numbers, st.sampled_from(
@@ -376,4 +376,4 @@ def well_formed(draw):
 @given(table=well_formed(), chosen=options, target_index=st.integers(0, 4))
 def test_fuzz_well_formed_tables_with_odd_values(table, chosen, target_index):
     raw, header = table
-    load_or_refuse(raw, target=header[target_index % len(header)], **chosen)
+    assert_loads_or_refuses(raw, target=header[target_index % len(header)], **chosen)
