@@ -23,6 +23,7 @@ from .network import MLP
 from .optimizers import OPTIMIZERS
 from .parameters import ParameterBuffer
 from .schedules import learning_rates
+from .training import batch_plan
 from .validation import as_inputs, as_targets, per_hidden_layer
 
 __all__ = ["RunSpec", "RunRecord", "train_stack", "stack_key"]
@@ -157,17 +158,14 @@ class _Stack:
             _StackEval(arch, self.buf, X_test, T_test, config.loss, dtype)
         self.x, self.t = transposed(X, T, arch, dtype)
         self.n = len(X)
-        self.batch = self.n if config.batch_size is None else min(config.batch_size, self.n)
         options = dict(loss=config.loss, rng=self.rngs if noisy else None,
                        dropout=tuple(rates.T), dropconnect=dropconnect)
-        sizes = [self.batch] * (self.n // self.batch) + \
-            ([self.n % self.batch] if self.n % self.batch else [])
-        if self.batch == self.n:
+        plan = batch_plan(self.n, config.batch_size, config.loss)
+        if len(plan) == 1:
             self.plan = [(Workspace(arch, self.n, self.buf, x=self.x, t=self.t, **options), 1.0)]
         else:
-            spaces = {rows: Workspace(arch, rows, self.buf, **options) for rows in set(sizes)}
-            mean = config.loss != "sse"
-            self.plan = [(spaces[rows], rows / self.n if mean else 1.0) for rows in sizes]
+            spaces = {rows: Workspace(arch, rows, self.buf, **options) for rows, _ in plan}
+            self.plan = [(spaces[rows], weight) for rows, weight in plan]
         self.optimizer = OPTIMIZERS[config.optimizer]((K, arch.n_params), config, dtype)
         self.lrs = np.stack([learning_rates(s.config, config.epochs) for s in specs]).astype(dtype)
         weight_mask = self.buf.weight_mask
@@ -217,7 +215,7 @@ class _Stack:
     def _batches(self):
         """For mini-batches: each network draws its own permutation, as it would alone; the
         returned function fills the next batch of every network into a workspace."""
-        if self.batch == self.n:
+        if len(self.plan) == 1:
             return None
         orders, start = [g.permutation(self.n) for g in self.rngs], [0]
 

@@ -24,7 +24,7 @@ from .optimizers import OPTIMIZERS
 from .schedules import learning_rates
 from .validation import as_inputs, as_targets, per_hidden_layer
 
-__all__ = ["train", "evaluate"]
+__all__ = ["train", "evaluate", "batch_plan"]
 
 _QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
 
@@ -104,6 +104,15 @@ class _Evaluator:
         return value, self.metric.of(value, self.ws)
 
 
+def batch_plan(n: int, batch_size: int | None, loss: str) -> list[tuple[int, float]]:
+    """``(rows, weight)`` of each batch of an epoch over ``n`` rows: full batches of
+    ``batch_size`` and a last, smaller one; ``weight`` turns batch losses into the epoch's loss
+    (rows/n for mean losses, 1 for ``"sse"``). One full batch when ``batch_size`` is None or ≥ n."""
+    size = n if batch_size is None else min(batch_size, n)
+    sizes = [size] * (n // size) + ([n % size] if n % size else [])
+    return [(rows, 1.0 if loss == "sse" or rows == n else rows / n) for rows in sizes]
+
+
 class _Batches:
     """The batches of one epoch: one fixed full batch, or reshuffled mini-batches.
 
@@ -114,22 +123,19 @@ class _Batches:
 
     def __init__(self, arch, buf, X, T, config, rng, dropout, labels, active):
         n = len(X)
-        self.size = n if config.batch_size is None else min(config.batch_size, n)
         self.n, self.labels, self.rng = n, labels, rng
         self.x, self.t = transposed(X, T, arch)
         noise = rng if (any(p > 0 for p in dropout) or config.dropconnect > 0) else None
         options = dict(loss=config.loss, rng=noise, dropout=dropout,
                        dropconnect=config.dropconnect, active=active)
-        self.full = self.size == n
+        plan = batch_plan(n, config.batch_size, config.loss)
+        self.full, self.count = len(plan) == 1, len(plan)
         if self.full:
             ws = Workspace(arch, n, buf, x=self.x, t=self.t, **options)
-            self.items, self.count = [(ws, 1.0, labels)], 1
+            self.items = [(ws, 1.0, labels)]
             return
-        sizes = [self.size] * (n // self.size) + ([n % self.size] if n % self.size else [])
-        spaces = {rows: Workspace(arch, rows, buf, **options) for rows in set(sizes)}
-        mean = config.loss != "sse"
-        self.plan = [(spaces[rows], rows / n if mean else 1.0) for rows in sizes]
-        self.count = len(self.plan)
+        spaces = {rows: Workspace(arch, rows, buf, **options) for rows, _ in plan}
+        self.plan = [(spaces[rows], weight) for rows, weight in plan]
 
     def epoch(self):
         return self.items if self.full else self._shuffled()
