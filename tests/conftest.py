@@ -44,13 +44,30 @@ REFERENCE_ACTIVATIONS = {
 }
 
 
+def keep_lanes(rng, shape, p):
+    """True where an entry is kept: the documented draw, written here independently. Each entry
+    takes the next 16-bit lane of the generator's raw 64-bit words (four lanes per word, lowest
+    bits first on this little-endian machine) and is kept when the lane is ≥ round(p·65536)."""
+    size = int(np.prod(shape))
+    words = rng.bit_generator.random_raw(-(-size // 4))
+    lanes = [(int(w) >> (16 * i)) & 0xFFFF for w in words for i in range(4)][:size]
+    return (np.array(lanes).reshape(shape) >= round(p * 65536))
+
+
+def keep_mask(rng, shape, p):
+    """The dropout/DropConnect mask: kept entries scaled so their expectation is unchanged."""
+    threshold = round(p * 65536)
+    return keep_lanes(rng, shape, p) * (65536 / (65536 - threshold))
+
+
 def reference_forward(weights, biases, activations, output, X, noise=None):
     """``(Z_out, Y)`` of a dense network, written from the equations of the issue.
 
     ``noise`` = ``(rng, dropout_rates, dropconnect)`` draws training-mode masks in the order
     nncore documents (nncore.backprop): per layer, first the DropConnect mask of ``[W_l; b_l]``
     (shape ``(fan_in [+1], fan_out)``), then for a hidden layer the dropout mask of ``A_lᵀ``
-    (shape ``(units, N)``); an entry is kept when its U[0, 1) draw is ≥ p and scaled by 1/(1−p).
+    (shape ``(units, N)``); an entry is kept when its 16-bit random lane is ≥ round(p·65536)
+    and scaled by 65536/(65536 − round(p·65536)).
     """
     A = np.asarray(X, dtype=np.float64)
     n_layers = len(weights)
@@ -58,7 +75,7 @@ def reference_forward(weights, biases, activations, output, X, noise=None):
         if noise is not None and noise[2] > 0:
             rng, p = noise[0], noise[2]
             rows = W.shape[0] + (b is not None)
-            mask = (rng.random((rows, W.shape[1])) >= p) / (1.0 - p)
+            mask = keep_mask(rng, (rows, W.shape[1]), p)
             W = W * mask[: W.shape[0]]
             b = None if b is None else b * mask[W.shape[0]]
         Z = A @ W + (0.0 if b is None else b)
@@ -67,7 +84,7 @@ def reference_forward(weights, biases, activations, output, X, noise=None):
         A = REFERENCE_ACTIVATIONS[activations[l]](Z)
         if noise is not None and noise[1][l] > 0:
             rng, p = noise[0], noise[1][l]
-            A = A * ((rng.random((A.shape[1], A.shape[0])) >= p) / (1.0 - p)).T
+            A = A * keep_mask(rng, (A.shape[1], A.shape[0]), p).T
     raise AssertionError("a network has at least one layer")
 
 

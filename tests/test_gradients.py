@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nncore
-from conftest import (HIDDEN, LOSS_OUTPUTS, assert_named_close, central_differences,
+from conftest import (HIDDEN, LOSS_OUTPUTS, assert_named_close, central_differences, keep_lanes,
                       flat_parameters, make_problem, named_arrays, named_grads,
                       net_reference_loss, pair_id, reference_forward, reference_loss,
                       relative_error)
@@ -135,7 +135,7 @@ def test_dropconnect_leaves_dropped_weights_without_gradient():
     _, grads = net.loss_and_grads(X, T, "mse", dropconnect=p, rng=np.random.default_rng(seed))
     rng = np.random.default_rng(seed)
     for l, (w, b) in enumerate(zip(net.weights, net.biases)):
-        kept = rng.random((w.shape[0] + 1, w.shape[1])) >= p       # layer l's [W; b] mask
+        kept = keep_lanes(rng, (w.shape[0] + 1, w.shape[1]), p)   # layer l's [W; b] mask
         assert not kept.all() and kept.any()
         assert np.all(grads["weights"][l][~kept[:-1]] == 0.0)
         assert np.all(grads["biases"][l][~kept[-1]] == 0.0)
