@@ -16,8 +16,10 @@ Free of Streamlit, and tested on their own:
 | ``charts``, ``profile`` | Altair charts and the data page's summaries |
 | ``script``, ``presets`` | the reproduction script, the seed presets as settings |
 | ``live`` | the live-progress callback and its clean stop |
+| ``sweep``, ``splits`` | the sweep page's sweep (cost, tables, verdict, guess), the split experiments |
+| ``sweep_charts`` | Altair charts of sweeps and split experiments |
 
 Using Streamlit: ``services`` (``st.cache_data`` services), ``session`` (settings across pages and
-the URL), ``widgets`` and ``controls`` (widgets to settings), ``frame`` and ``panels`` (what pages
-share).
+the URL), ``widgets``, ``controls`` and ``experiment_controls`` (widgets to settings), ``frame``
+and ``panels`` (what pages share).
 """

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from .limits import MAX_PARAM_CHARS
 
-__all__ = ["Kind", "Whole", "Real", "Choice", "Flag", "WholeList", "ChoiceList", "Text"]
+__all__ = ["Kind", "Whole", "Real", "Choice", "Flag", "WholeList", "RealList", "ChoiceList",
+           "Text"]
 
 Parsed = tuple[object, "str | None"]
 
@@ -171,14 +172,13 @@ def _too_many(values: tuple, most: int, label: str) -> Parsed:
                           f"{most}, so only the first {most} are used."
 
 
-@dataclass(frozen=True)
-class WholeList(Kind):
-    """Up to ``most`` whole numbers from ``low`` to ``high``, written ``8,8,4``."""
+class _NumberList(Kind):
+    """Up to ``most`` numbers, each checked as the kind :meth:`_one` gives."""
 
-    low: int
-    high: int
     most: int
-    default: tuple[int, ...]
+
+    def _one(self) -> Kind:
+        raise NotImplementedError
 
     def _read(self, text):
         numbers = [_number(item) for item in _items(text)]
@@ -186,12 +186,41 @@ class WholeList(Kind):
 
     def clamp(self, value, label):
         values, note = _too_many(tuple(value), self.most, label)
-        clamped = [Whole(self.low, self.high, self.low).clamp(v, label) for v in values]
+        clamped = [self._one().clamp(v, label) for v in values]
         notes = [n for n in [note, *(n for _, n in clamped)] if n]
         return tuple(v for v, _ in clamped), " ".join(notes) or None
 
+
+@dataclass(frozen=True)
+class WholeList(_NumberList):
+    """Up to ``most`` whole numbers from ``low`` to ``high``, written ``8,8,4``."""
+
+    low: int
+    high: int
+    most: int
+    default: tuple[int, ...]
+
+    def _one(self) -> Kind:
+        return Whole(self.low, self.high, self.low)
+
     def format(self, value) -> str:
         return ",".join(str(int(v)) for v in value)
+
+
+@dataclass(frozen=True)
+class RealList(_NumberList):
+    """Up to ``most`` numbers from ``low`` to ``high``, written ``0.01,0.1,1.0``."""
+
+    low: float
+    high: float
+    most: int
+    default: tuple[float, ...]
+
+    def _one(self) -> Kind:
+        return Real(self.low, self.high, self.low)
+
+    def format(self, value) -> str:
+        return ",".join(repr(float(v)) for v in value)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """What every page shares: page set-up, the notes about an opened link, and shareable links."""
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -8,15 +9,19 @@ import streamlit as st
 from . import session
 from .state import LabState
 from .teacher import NAMES, TeacherMode
+from .widgets import Panel
 
-__all__ = ["open_page", "show_notes", "link_box", "teacher_link_builder", "page_url", "PAGES"]
+__all__ = ["open_page", "show_notes", "link_box", "teacher_link_builder", "share_footer",
+           "part_from_sidebar", "open_experiment", "page_url", "PAGES"]
 
 _FALLBACK_BASE = "http://localhost:8501"
 #: The app's pages in menu order: file (relative to the entry point), label, icon. Streamlit's
 #: own page menu is off (``client.showSidebarNavigation``) so that the home page is "Home".
 PAGES = (("streamlit_app.py", "Home", ":material/home:"),
          ("pages/1_Data.py", "Data", ":material/table_chart:"),
-         ("pages/2_Train.py", "Train", ":material/model_training:"))
+         ("pages/2_Train.py", "Train", ":material/model_training:"),
+         ("pages/3_Sweep.py", "Sweep", ":material/grid_on:"),
+         ("pages/4_Splits.py", "Splits", ":material/call_split:"))
 
 
 def _menu() -> None:
@@ -34,12 +39,35 @@ def open_page(title: str) -> LabState:
     return session.load_state()
 
 
-def show_notes() -> None:
-    """The plain notes about values a link or the data had to change, if any."""
+def show_notes(more=()) -> None:
+    """The plain notes about values a link or the data had to change, if any, and ``more``
+    notes (typed values the controls had to change), each its own warning."""
     found = session.notes()
     if found:
         st.warning("Some settings were adjusted:\n" + "\n".join(f"- {n}" for n in found),
                    icon=":material/tune:")
+    for note in more:
+        st.warning(note, icon=":material/tune:")
+
+
+def part_from_sidebar(state: LabState, part: str, controls) -> tuple[LabState, list[str]]:
+    """Draw ``controls(panel, settings)`` for the ``part`` of the settings (``"sweep"``, say)
+    and keep the result in the session and the URL; returns the new state and the notes."""
+    current = getattr(state, part)
+    settings, notes = controls(Panel(state.teacher), current)
+    new_state = replace(state, **{part: settings})
+    session.save_state(new_state, by_student=settings != current)
+    return new_state, notes
+
+
+def open_experiment(title: str, part: str, controls, heading: str, intro: str) -> LabState:
+    """Set up a page whose settings are one ``part`` drawn by ``controls`` (the sweep and split
+    pages): the sidebar, the heading, the intro and the notes; returns the new state."""
+    state, notes = part_from_sidebar(open_page(title), part, controls)
+    st.title(heading)
+    st.markdown(intro)
+    show_notes(notes)
+    return state
 
 
 def page_url(path: str) -> str:
@@ -56,6 +84,15 @@ def link_box(state: LabState, path: str, with_result: bool) -> None:
     st.code(f"{page_url(path)}?{query}", language=None, wrap_lines=True)
 
 
+def share_footer(state: LabState, path: str, with_result: bool) -> None:
+    """A page's end: the share link (unless teacher mode hides it) and, outside teacher mode,
+    the builder of exercise links."""
+    if state.teacher.shows("link"):
+        link_box(state, path, with_result)
+    if not state.teacher.active:
+        teacher_link_builder(state, path)
+
+
 def teacher_link_builder(state: LabState, path: str) -> None:
     """Build an exercise link that hides or locks chosen controls (teacher mode)."""
     with st.expander("Teacher: share a focused exercise", icon=":material/school:"):
@@ -65,6 +102,6 @@ def teacher_link_builder(state: LabState, path: str) -> None:
                               key="teacher.hide")
         lock = st.multiselect("Lock", [n for n in NAMES if n not in hide],
                               format_func=lambda n: f"{n}: {NAMES[n]}", key="teacher.lock")
-        exercise = LabState(state.data, state.train, TeacherMode(frozenset(hide), frozenset(lock)))
+        exercise = replace(state, teacher=TeacherMode(frozenset(hide), frozenset(lock)))
         st.code(f"{page_url(path)}?{urlencode(session.share_params(exercise, False))}",
                 language=None, wrap_lines=True)

@@ -13,6 +13,8 @@ preset) is clamped to them first, so a tampered URL cannot ask for more.
 | gradient check | the first 16 training rows, networks of at most 20,000 parameters |
 | one URL value | 200 characters (longer values are ignored) |
 | upload | 50 MB and 200,000 rows (:mod:`labapp.data`) |
+| sweep | 1 to 3 axes of up to 8 values, 1 to 10 seeds, 50 to 1,000 samples; refused beyond about 30 s of estimated work |
+| split experiments | 50 to 1,000 samples, 10 to 1,000 epochs; epochs cut so all four experiments stay within about 10 s |
 
 A run's *work* is ``epochs × (N_train × parameters + batches per epoch × STEP_COST)``: the
 multiply-adds of the forward and backward passes, plus a fixed cost for every optimiser step.
@@ -23,7 +25,9 @@ import math
 
 __all__ = ["MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_WIDTH", "MIN_SAMPLES", "MAX_SAMPLES",
            "MAX_WORK", "STEP_COST", "GRADCHECK_ROWS", "MAX_GRADCHECK_PARAMS", "MAX_PARAM_CHARS",
-           "MIN_LEARNING_RATE", "MAX_LEARNING_RATE", "MAX_SEED", "run_work", "affordable_epochs"]
+           "MIN_LEARNING_RATE", "MAX_LEARNING_RATE", "MAX_SEED", "run_work", "affordable_epochs",
+           "MAX_SWEEP_VALUES", "MAX_SWEEP_SEEDS", "SWEEP_BUDGET_SECONDS", "STACK_STEP_SECONDS",
+           "MAX_EXPERIMENT_SAMPLES", "MAX_EXPERIMENT_EPOCHS", "EXPERIMENT_WORK"]
 
 MAX_EPOCHS = 5000
 MAX_HIDDEN_LAYERS = 10
@@ -37,6 +41,16 @@ MAX_WORK = 25e9
 GRADCHECK_ROWS = 16
 MAX_GRADCHECK_PARAMS = 20_000
 MAX_PARAM_CHARS = 200
+MAX_SWEEP_VALUES = 8
+MAX_SWEEP_SEEDS = 10
+#: The largest sweep the page starts: about 30 s of one core, estimated before it runs.
+SWEEP_BUDGET_SECONDS = 30.0
+#: Fixed cost of one step of a stack of runs, beyond its multiply-adds (measured: about 0.4 ms).
+STACK_STEP_SECONDS = 4e-4
+MAX_EXPERIMENT_SAMPLES = 1000
+MAX_EXPERIMENT_EPOCHS = 1000
+#: Work (``run_work`` units) of all four split experiments together: about 10 s.
+EXPERIMENT_WORK = 50e9
 
 
 def run_work(epochs: int, n_train: int, n_params: int, batch_size: int) -> float:

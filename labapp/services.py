@@ -8,22 +8,28 @@ raised, never cached.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import streamlit as st
 
 import nncore
 
-from . import profile, runs
+from nncore import experiments
+from nncore.sweeps import SweepResult
+
+from . import profile, runs, splits, sweep
 from .limits import GRADCHECK_ROWS, MAX_GRADCHECK_PARAMS
 from .live import LiveProgress, RunStopped
 from .prepare import Prepared, prepare
 from .presets import PresetCard, preset_cards
-from .settings import DataSettings, TrainSettings
+from .settings import DataSettings, SplitSettings, SweepSettings, TrainSettings
 from .data import read_table
 from .tables import Table, load_table
 
 __all__ = ["table", "prepared", "plan", "train_run", "gradient_check", "column_stats",
-           "correlations", "presets", "scaling_summary", "split_points", "csv_columns"]
+           "correlations", "presets", "scaling_summary", "split_points", "csv_columns",
+           "sweep_cost", "sweep_run", "split_ratios", "learning_curve", "kfold", "capacity"]
 
 _ENTRIES = 64
 
@@ -124,3 +130,86 @@ def csv_columns(digest: str, _raw: bytes) -> tuple[str, ...]:
         return read_table(_raw).columns
     except ValueError:
         return ()
+
+
+def _sweep_space(settings: SweepSettings):
+    ready = prepared(sweep.data_settings(settings))
+    return ready, sweep.space(settings, ready.X_train.shape[1])
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def sweep_cost(settings: SweepSettings) -> sweep.Cost:
+    """The sweep's size and estimated time, and why it is refused if it is."""
+    ready, space = _sweep_space(settings)
+    return sweep.cost(space, len(ready.X_train), len(ready.X_test))
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def _swept(settings: SweepSettings, _live: LiveProgress | None = None) -> SweepResult:
+    problem = sweep_cost(settings).problem
+    if problem is not None:
+        raise ValueError(problem)                       # the server refuses, whatever asked
+    ready, space = _sweep_space(settings)
+    T_train, T_test = ready.targets(1)
+    cancel = threading.Event()
+
+    def progress(update):
+        if _live is not None and _live(update):
+            cancel.set()
+
+    result = nncore.run_sweep(space, ready.X_train, T_train, ready.X_test, T_test, workers=1,
+                              progress=progress, cancel=cancel, curve_points=sweep.CURVE_POINTS)
+    if _live is not None and _live.interruption is not None:
+        raise RunStopped(result, _live.interruption)   # a stopped sweep is never cached
+    return result
+
+
+def sweep_run(settings: SweepSettings, live: LiveProgress | None = None,
+              on_stop=None) -> SweepResult:
+    """The sweep's result, run now (drawing through ``live``) or taken from the cache. If the
+    user interrupts it, ``on_stop(result)`` receives the finished runs and the interruption goes
+    on to Streamlit. Raises ValueError for a sweep beyond the budget."""
+    try:
+        return _swept(settings, _live=live)
+    except RunStopped as stopped:
+        if on_stop is not None:
+            on_stop(stopped.run)
+        raise stopped.interruption from None
+
+
+def _experiment_inputs(settings: SplitSettings):
+    X, T = splits.arrays(table(splits.data_settings(settings)))
+    return X, T, splits.setup(settings)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def split_ratios(settings: SplitSettings) -> list[dict]:
+    """Train and test loss and the gap for every training share and random split."""
+    X, T, ready = _experiment_inputs(settings)
+    return experiments.split_ratio_experiment(ready.spec, X, T, ratios=splits.RATIOS,
+                                              repeats=settings.repeats)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def learning_curve(settings: SplitSettings) -> list[dict]:
+    """Train and test loss against the number of training rows."""
+    X, T, ready = _experiment_inputs(settings)
+    return experiments.learning_curve(ready.spec, X, T, fractions=splits.FRACTIONS,
+                                      repeats=settings.repeats)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def kfold(settings: SplitSettings) -> dict:
+    """k-fold cross-validation against single hold-out splits."""
+    X, T, ready = _experiment_inputs(settings)
+    return experiments.cross_validation(ready.spec, X, T, k=settings.folds,
+                                        holdout_repeats=splits.HOLDOUTS)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def capacity(settings: SplitSettings) -> SweepResult:
+    """A small and a large network, with and without dropout, on one split."""
+    X, T, ready = _experiment_inputs(settings)
+    return experiments.capacity_experiment(ready.spec, X, T,
+                                           widths=(settings.small, settings.large),
+                                           dropouts=(0.0, settings.dropout))

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -20,12 +20,13 @@ from .settings import UPLOAD, DataSettings
 from .state import KEYS, LabState, decode, encode
 
 __all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
-           "clear_notes", "keep_run", "last_run",
+           "clear_notes", "keep_run", "last_run", "keep_sweep", "last_sweep", "Kept",
            "forget_run", "upload_bytes", "store_upload", "take_autorun", "share_params",
            "WIDGET_PREFIX"]
 
 _STATE, _WRITTEN, _NOTES = "lab.state", "lab.url", "lab.notes"
 _RUN, _UPLOAD, _AUTORUN, _PAGE = "lab.run", "lab.upload", "lab.autorun", "lab.page"
+_SWEEP = "lab.sweep"
 WIDGET_PREFIX = "w."
 #: A link with ``run=1`` trains once when it opens, so it shows its result straight away.
 RUN_KEY = "run"
@@ -126,6 +127,25 @@ def keep_run(run) -> None:
 def last_run():
     """The latest run of this session, or None."""
     return st.session_state.get(_RUN)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A finished (or stopped) sweep, the settings it ran with and the guess made before it."""
+
+    settings: object
+    result: object
+    guess: object = None
+
+
+def keep_sweep(settings, result, guess=None) -> None:
+    """Remember the latest sweep (finished or stopped) for this session, with the guess."""
+    st.session_state[_SWEEP] = Kept(settings, result, guess)
+
+
+def last_sweep() -> Kept | None:
+    """The latest sweep of this session, or None."""
+    return st.session_state.get(_SWEEP)
 
 
 def forget_run() -> None:

@@ -18,13 +18,15 @@ from nncore.preprocessing import SCALERS
 from nncore.synthetic import ENGINEERED_FEATURES
 
 from .data import BUILTIN_NAMES, SYNTHETIC_SETS
-from .fields import Choice, ChoiceList, Flag, Kind, Real, Text, Whole, WholeList
-from .limits import (MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_SAMPLES, MAX_SEED,
-                     MAX_WIDTH, MIN_LEARNING_RATE, MIN_SAMPLES)
+from .fields import Choice, ChoiceList, Flag, Kind, Real, RealList, Text, Whole, WholeList
+from .limits import (MAX_EPOCHS, MAX_EXPERIMENT_EPOCHS, MAX_EXPERIMENT_SAMPLES,
+                     MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_SAMPLES, MAX_SEED,
+                     MAX_SWEEP_SEEDS, MAX_SWEEP_VALUES, MAX_WIDTH, MIN_LEARNING_RATE, MIN_SAMPLES)
 
-__all__ = ["DataSettings", "TrainSettings", "SETTINGS_CLASSES", "Setting", "setting",
-           "settings_fields", "checked",
-           "PRESET_SETS", "UPLOAD", "DATASETS", "CSV_TASKS", "MAX_BATCH"]
+__all__ = ["DataSettings", "TrainSettings", "SweepSettings", "SplitSettings", "SETTINGS_CLASSES",
+           "Setting", "setting", "settings_fields", "checked",
+           "PRESET_SETS", "UPLOAD", "DATASETS", "CSV_TASKS", "MAX_BATCH", "EXPERIMENT_SETS",
+           "SWEEP_AXES"]
 
 #: The seed posts' own data, exactly as the presets build it (see :mod:`nncore.presets`).
 PRESET_SETS = ("seed_001", "seed_002", "seed_003")
@@ -113,8 +115,96 @@ class TrainSettings:
              f"{', '.join(fixed) or 'none'}."]
 
 
+#: The two-class synthetic sets the sweep and split pages experiment on.
+EXPERIMENT_SETS = ("moons", "circle", "xor")
+#: What a sweep may vary: URL name → (the engine's axis, the field holding its values).
+SWEEP_AXES = {"lr": ("learning_rate", "learning_rates"), "width": ("hidden_width", "widths"),
+              "dropout": ("dropout", "dropouts"), "l2": ("l2", "l2s"),
+              "batch": ("batch_size", "batches"), "depth": ("n_layers", "depths")}
+
+
+def _tidy(values: tuple) -> tuple:
+    return tuple(sorted(set(values)))
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """A sweep: its data (a two-class synthetic set), one to three axes and their values, the
+    seeds per configuration and the epochs per run. Settings that are not swept keep the
+    classroom values (see :mod:`labapp.sweep`)."""
+
+    dataset: str = setting("sw_data", "sweep dataset", Choice(EXPERIMENT_SETS, "moons"))
+    n_samples: int = setting("sw_n", "sweep samples",
+                             Whole(50, MAX_EXPERIMENT_SAMPLES, 200))
+    noise: float = setting("sw_noise", "sweep noise", Real(0.0, 1.0, 0.2))
+    axes: tuple[str, ...] = setting("sw_axes", "sweep axes",
+                                    ChoiceList(tuple(SWEEP_AXES), 3, ("lr", "width", "dropout")))
+    learning_rates: tuple[float, ...] = setting(
+        "sw_lr", "swept learning rates",
+        RealList(1e-4, MAX_LEARNING_RATE, MAX_SWEEP_VALUES,
+                 (0.01, 0.0251, 0.0631, 0.158, 0.398, 1.0)))
+    widths: tuple[int, ...] = setting("sw_width", "swept hidden units",
+                                      WholeList(1, 64, MAX_SWEEP_VALUES, (2, 4, 8)))
+    dropouts: tuple[float, ...] = setting("sw_dropout", "swept dropout rates",
+                                          RealList(0.0, 0.9, MAX_SWEEP_VALUES, (0.0, 0.2)))
+    l2s: tuple[float, ...] = setting("sw_l2", "swept L2 penalties",
+                                     RealList(0.0, 1.0, MAX_SWEEP_VALUES, (0.0, 0.001, 0.01)))
+    batches: tuple[int, ...] = setting("sw_batch", "swept batch sizes",
+                                       WholeList(0, 1000, MAX_SWEEP_VALUES, (0, 16, 64)))
+    depths: tuple[int, ...] = setting("sw_depth", "swept depths", WholeList(1, 4, 4, (1, 2, 3)))
+    seeds: int = setting("sw_seeds", "number of seeds", Whole(1, MAX_SWEEP_SEEDS, 5))
+    epochs: int = setting("sw_epochs", "sweep epochs", Whole(10, 2000, 300))
+
+    def agreeing(self) -> tuple["SweepSettings", list[str]]:
+        """At least one axis, each once; every value list sorted, without repeats, non-empty."""
+        notes, changes = [], {}
+        axes = tuple(dict.fromkeys(self.axes))
+        if not axes:
+            axes = ("lr",)
+            notes.append("A sweep needs at least one axis; sweeping the learning rate.")
+        changes["axes"] = axes
+        for name, (_, attribute) in SWEEP_AXES.items():
+            values = _tidy(getattr(self, attribute))
+            if not values:
+                values = type(self)().__getattribute__(attribute)
+                if name in axes:
+                    notes.append(f"The {name} axis had no values; using the defaults.")
+            changes[attribute] = values
+        return replace(self, **changes), notes
+
+    def axis_values(self) -> dict[str, tuple]:
+        """The engine's axes and their values, in the order chosen."""
+        return {SWEEP_AXES[name][0]: getattr(self, SWEEP_AXES[name][1]) for name in self.axes}
+
+
+@dataclass(frozen=True)
+class SplitSettings:
+    """The train/test-split experiments: data, network, training length and how many splits."""
+
+    dataset: str = setting("sp_data", "split dataset", Choice(EXPERIMENT_SETS, "moons"))
+    n_samples: int = setting("sp_n", "split samples", Whole(50, MAX_EXPERIMENT_SAMPLES, 200))
+    noise: float = setting("sp_noise", "split noise", Real(0.0, 1.0, 0.3))
+    width: int = setting("sp_width", "hidden units", Whole(1, 64, 16))
+    epochs: int = setting("sp_epochs", "split epochs", Whole(10, MAX_EXPERIMENT_EPOCHS, 150))
+    repeats: int = setting("sp_repeats", "random splits per ratio", Whole(2, 10, 3))
+    folds: int = setting("sp_k", "number of folds", Whole(2, 10, 5))
+    small: int = setting("sp_small", "small network's units", Whole(1, 64, 4))
+    large: int = setting("sp_large", "large network's units", Whole(2, 128, 64))
+    dropout: float = setting("sp_dropout", "dropout rate compared", Real(0.05, 0.9, 0.3))
+
+    def agreeing(self) -> tuple["SplitSettings", list[str]]:
+        """The large network larger than the small one."""
+        if self.large > self.small:
+            return self, []
+        large = min(128, self.small * 4)
+        small = min(self.small, large - 1)
+        return replace(self, small=small, large=large), \
+            [f"The large network needs more units than the small one; comparing {small} and "
+             f"{large} units."]
+
+
 #: Every settings class whose fields live in the URL (a new page adds its own here).
-SETTINGS_CLASSES = (DataSettings, TrainSettings)
+SETTINGS_CLASSES = (DataSettings, TrainSettings, SweepSettings, SplitSettings)
 
 
 def settings_fields(cls) -> list[tuple[str, Setting]]:

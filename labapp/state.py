@@ -1,4 +1,4 @@
-"""The URL-state codec: every data and train setting, and teacher mode, to and from query params.
+"""The URL-state codec: every data, train, sweep and split setting, and teacher mode, to and from query params.
 
 >>> params = encode(LabState())
 >>> params["data"], params["hidden"], params["lr"]
@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
-from .settings import SETTINGS_CLASSES, DataSettings, TrainSettings, checked, settings_fields
+from .settings import (SETTINGS_CLASSES, DataSettings, SplitSettings, SweepSettings, TrainSettings,
+                       checked, settings_fields)
 from .teacher import TeacherMode
 
 __all__ = ["LabState", "encode", "decode", "KEYS"]
@@ -28,6 +29,8 @@ class LabState:
     data: DataSettings = field(default_factory=DataSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
     teacher: TeacherMode = field(default_factory=TeacherMode)
+    sweep: SweepSettings = field(default_factory=SweepSettings)
+    splits: SplitSettings = field(default_factory=SplitSettings)
 
 
 def _parts() -> list[tuple[str, type]]:

@@ -21,6 +21,13 @@ SECTIONS = {
     "gradcheck": "the gradient check",
     "downloads": "the downloads",
     "link": "the copy-link box",
+    "guess": "the sweep's predict-then-run box",
+    "verdict": "the sweep's verdict on best against runner-up",
+    "parallel": "the sweep's parallel-coordinates view",
+    "ratio": "the split-ratio experiment",
+    "learning": "the learning curve",
+    "kfold": "the k-fold comparison",
+    "capacity": "model size and dropout against the gap",
 }
 #: Every control's URL key, with its label.
 CONTROLS = {spec.key: spec.label

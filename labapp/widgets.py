@@ -93,13 +93,21 @@ class Panel:
                                  disabled=self.teacher.locks(name))
 
     def several(self, name: str, label: str, options: Sequence, current: Sequence, *,
-                help: str | None = None) -> tuple:
+                help: str | None = None, fmt: Callable = str) -> tuple:
         """A multiselect."""
         widget_key = self._key(name, None, [c for c in current if c in options])
         if widget_key is None:
             return tuple(current)
         return tuple(self.where.multiselect(label, list(options), key=widget_key, help=help,
-                                            disabled=self.teacher.locks(name)))
+                                            format_func=fmt, disabled=self.teacher.locks(name)))
+
+    def text(self, name: str, label: str, current: str, *, help: str | None = None) -> str:
+        """A one-line text input."""
+        widget_key = self._key(name, None, current)
+        if widget_key is None:
+            return current
+        return self.where.text_input(label, key=widget_key, help=help,
+                                     disabled=self.teacher.locks(name))
 
     def select_in(self, where, name: str, label: str, options: Sequence, current, *, key: str):
         """A select box drawn into another container (a column, say)."""

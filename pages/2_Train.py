@@ -227,10 +227,7 @@ def main():
             st.info("The settings changed since this run: press Train to see their result. "
                     "Below is the last run.", icon=":material/history:")
         results(state, run, raw)
-    if state.teacher.shows("link"):
-        frame.link_box(state, PATH, with_result=run is not None)
-    if not state.teacher.active:
-        frame.teacher_link_builder(state, PATH)
+    frame.share_footer(state, PATH, with_result=run is not None)
 
 
 main()

@@ -2,15 +2,19 @@
 query params, and finders for the elements the pages draw."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from labapp.state import LabState, decode, encode
+
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = str(ROOT / "streamlit_app.py")
-PAGES = {"Home": None, "Data": "pages/1_Data.py", "Train": "pages/2_Train.py"}
+PAGES = {"Home": None, "Data": "pages/1_Data.py", "Train": "pages/2_Train.py",
+         "Sweep": "pages/3_Sweep.py", "Splits": "pages/4_Splits.py"}
 #: Small runs keep the suite fast: the default network for 30 epochs.
 QUICK = {"epochs": "30"}
 TIMEOUT = 60
@@ -61,6 +65,32 @@ def texts(at: AppTest) -> str:
                                   "title", "header", "subheader")
              for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
+
+
+def set_widget(at: AppTest, widget: str, key: str, value) -> AppTest:
+    """Give the ``widget`` (``"slider"``, say) keyed ``key`` a value and rerun; the page must run
+    cleanly and its URL hold valid settings (no notes when read back)."""
+    getattr(at, widget)(key=key).set_value(value).run()
+    no_exception(at)
+    assert decode(params(at))[1] == [], "the URL always holds valid settings"
+    return at
+
+
+def round_trip(page: str, **parts) -> AppTest:
+    """The default settings with ``parts`` replaced (``sweep=SweepSettings(...)``, say): they
+    must survive the URL codec without a note, and a link to ``page`` must open on exactly
+    them. Returns the opened page."""
+    state = replace(LabState(), **parts)
+    decoded, notes = decode(encode(state))
+    assert decoded == state and notes == []
+    at = open_page(page, encode(state))
+    no_exception(at)
+    assert params(at) == encode(state)
+    return at
+
+
+def subheaders(at: AppTest) -> list[str]:
+    return [h.value for h in at.subheader]
 
 
 def no_exception(at: AppTest) -> None:

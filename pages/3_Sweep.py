@@ -1,0 +1,170 @@
+"""Sweep page: vary one to three settings over several seeds, see what wins and whether the
+win is bigger than the seed-to-seed noise."""
+from functools import partial
+
+import streamlit as st
+
+from labapp import experiment_controls, frame, services, session, sweep, sweep_charts
+from labapp.live import LiveProgress
+from labapp.sweep import AXIS_LABELS
+
+PATH = "Sweep"
+NO_GUESS = "no guess"
+
+
+def work_summary(cost):
+    st.markdown(f"**Total work:** {cost.runs:,} runs, {cost.epochs:,} epochs in all, about "
+                f"{cost.multiply_adds / 1e6:,.0f} million multiply-adds: about "
+                f"{cost.seconds:.1f} s of computing.")
+    if cost.problem:
+        st.error(cost.problem, icon=":material/block:")
+
+
+def guess_box(settings):
+    """Predict, then run: the student's guess of the winning value of the first axis."""
+    axis = next(iter(settings.axis_values()))
+    values = settings.axis_values()[axis]
+    return axis, st.selectbox(f"Before you run: which {AXIS_LABELS[axis]} will give the lowest "
+                              "test loss?", [NO_GUESS, *values], key="sweep.guess",
+                              help="Your guess is kept with the result and shown against it.")
+
+
+def draw_progress(area, progress):
+    with area.container():
+        fraction = progress.epochs_done / max(progress.epochs_total, 1)
+        st.progress(min(fraction, 1.0), text=sweep.progress_text(progress))
+
+
+def run_now(settings, guess):
+    stop = st.empty()
+    stop.button("Stop", icon=":material/stop:", help="Stops the sweep and keeps every run "
+                "that has finished.")
+    area = st.empty()
+    live = LiveProgress(partial(draw_progress, area))
+    result = services.sweep_run(settings, live,
+                                on_stop=lambda kept: session.keep_sweep(settings, kept, guess))
+    stop.empty()
+    area.empty()
+    session.keep_sweep(settings, result, guess)
+
+
+def outcome(result, table):
+    if result.cancelled:
+        st.info(f"Stopped: {len(result.records):,} of {result.runs_total:,} runs finished; "
+                "the results below use those.", icon=":material/pause_circle:")
+    else:
+        st.success(f"{result.runs_total:,} runs finished in {result.seconds:.1f} s.",
+                   icon=":material/check_circle:")
+    diverged = int(table["diverged"].sum())
+    if diverged:
+        st.warning(f"{diverged:,} runs diverged (their loss blew up). They are marked with a red "
+                   "× and left out of the means, not hidden.", icon=":material/warning:")
+
+
+def guess_result(kept, table):
+    axis, guess = kept.guess
+    if guess == NO_GUESS:
+        return
+    right, sentence = sweep.guess_outcome(axis, guess, table)
+    (st.success if right else st.info)(sentence, icon=":material/psychology:")
+
+
+def main_chart(result, table):
+    axes = result.axes
+    st.subheader("Final loss by configuration")
+    if len(axes) == 1:
+        st.altair_chart(sweep_charts.axis_line(table, axes[0]))
+        st.caption("Lines are the mean over seeds of the final loss, the band ± one standard "
+                   "deviation. A red × at the top marks a value where runs diverged.")
+    else:
+        facet = axes[2] if len(axes) == 3 else None
+        st.altair_chart(sweep_charts.heatmap(table, axes[0], axes[1], facet))
+        st.caption("Each cell is the mean final test loss over seeds (darker is lower)"
+                   + (f", one heatmap per {AXIS_LABELS[facet]}" if facet else "")
+                   + ". A red × marks a cell where runs diverged.")
+
+
+def verdict_view(result, table):
+    st.subheader("Is the best really better?")
+    verdict = sweep.verdict(result, table)
+    st.markdown(verdict.sentence if verdict else
+                "There is no runner-up to compare with: sweep more values.")
+
+
+def best_table(table):
+    st.subheader("Best configurations")
+    best = sweep.best_configs(table)
+    st.dataframe(best[["config", "test_mean", "test_std", "train_mean", "runs", "diverged"]]
+                 .rename(columns={"test_mean": "test loss (mean)", "test_std": "test loss (std)",
+                                  "train_mean": "train loss (mean)"}), hide_index=True)
+
+
+def curves_view(result, table):
+    st.subheader("Loss curves of every run")
+    configs = list(sweep.best_configs(table, top=len(table))["config"])
+    chosen = st.selectbox("Highlight a configuration", configs, key="view.config")
+    st.altair_chart(sweep_charts.run_curves(sweep.curves_table(result), chosen))
+    st.caption("Test loss per epoch of every run (grey), the chosen configuration's seeds in "
+               "red. Runs that diverged stop where their loss became infinite.")
+
+
+def parallel_view(result, runs):
+    st.subheader("Every run at once")
+    st.altair_chart(sweep_charts.parallel_coordinates(runs, result.axes))
+    st.caption("Parallel coordinates: each line is one run, through its settings and its "
+               "final losses, each column scaled from its smallest (0) to its largest (1) value. "
+               "Diverged runs are red and end above the top.")
+
+
+def downloads(runs):
+    st.subheader("Downloads")
+    st.download_button("Results (CSV)", data=runs.to_csv(index=False), file_name="sweep.csv",
+                       mime="text/csv", icon=":material/table_view:")
+
+
+def results(state, kept):
+    result = kept.result
+    if not result.records:
+        st.warning("The sweep was stopped before any run finished.", icon=":material/warning:")
+        return
+    table, runs = sweep.summary(result), sweep.runs_table(result)
+    outcome(result, table)
+    if kept.guess is not None:
+        guess_result(kept, table)
+    main_chart(result, table)
+    shown = state.teacher.shows
+    if shown("verdict"):
+        verdict_view(result, table)
+    best_table(table)
+    curves_view(result, table)
+    if shown("parallel"):
+        parallel_view(result, runs)
+    if shown("downloads"):
+        downloads(runs)
+
+
+def main():
+    state = frame.open_experiment(
+        "Sweep", "sweep", experiment_controls.sweep_controls, "Sweep: what really matters?",
+        "Choose one to three settings to vary in the sidebar. Every configuration is trained "
+        "once per seed, so you can see whether a winner wins by more than luck.")
+    settings = state.sweep
+    cost = services.sweep_cost(settings)
+    work_summary(cost)
+    guess = guess_box(settings) if state.teacher.shows("guess") else None
+    pressed = st.button("Run the sweep", type="primary", icon=":material/play_arrow:",
+                        disabled=cost.problem is not None)
+    if (pressed or session.take_autorun()) and cost.problem is None:
+        run_now(settings, guess)
+    kept = session.last_sweep()
+    if kept is None:
+        st.info("Press Run the sweep to train every configuration.", icon=":material/info:")
+    else:
+        if kept.settings != settings:
+            st.info("The settings changed since this sweep: press Run the sweep to see their "
+                    "result. Below is the last sweep.", icon=":material/history:")
+        results(state, kept)
+    frame.share_footer(state, PATH, with_result=kept is not None)
+
+
+main()

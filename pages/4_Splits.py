@@ -1,0 +1,68 @@
+"""Splits page: how much a test score depends on the split, the amount of data, the model's size
+and dropout."""
+import streamlit as st
+
+from labapp import experiment_controls, frame, services, splits, sweep_charts
+
+PATH = "Splits"
+
+
+def ratio_section(settings):
+    st.subheader("The split ratio as an experiment")
+    table = splits.ratio_table(services.split_ratios(settings))
+    st.altair_chart(sweep_charts.spread_line(table, "train_ratio", "share of rows used for "
+                                             "training", "final loss", percent=True))
+    st.caption(f"For each share, {settings.repeats} random splits: the line is their mean, the "
+               "band runs from the lowest to the highest. " + splits.ratio_caption(table))
+
+
+def learning_section(settings):
+    st.subheader("Learning curve")
+    table = splits.learning_table(services.learning_curve(settings))
+    st.altair_chart(sweep_charts.spread_line(table, "n_train", "training rows", "final loss"))
+    st.caption("One fixed test set per repeat; the network trains on growing parts of the "
+               "remaining rows. " + splits.learning_caption(table))
+
+
+def kfold_section(settings):
+    st.subheader(f"{settings.folds}-fold cross-validation against one hold-out split")
+    found = services.kfold(settings)
+    st.altair_chart(sweep_charts.fold_points(splits.kfold_table(found)))
+    cells = st.columns(2)
+    cells[0].metric("k-fold test loss (mean)", f"{found['fold_mean']:.3g}")
+    cells[1].metric("Single hold-outs (range)",
+                    f"{found['holdout_min']:.3g} – {found['holdout_max']:.3g}")
+    st.caption(splits.kfold_caption(found, settings.folds))
+
+
+def capacity_section(settings):
+    st.subheader("Model size and dropout against the gap")
+    result = services.capacity(settings)
+    table = splits.capacity_table(result)
+    st.dataframe(table.rename(columns={"hidden_width": "hidden units", "train_loss": "train loss",
+                                       "test_loss": "test loss", "gap": "gap (mean)",
+                                       "gap_std": "gap (std)"}), hide_index=True)
+    epochs, train, test = splits.mean_curves(result, settings.large, 0.0)
+    st.altair_chart(sweep_charts.capacity_curves(epochs, train, test))
+    st.caption(splits.capacity_caption(table, settings.small, settings.large, train, test))
+
+
+def main():
+    state = frame.open_experiment(
+        "Splits", "splits", experiment_controls.split_controls,
+        "Train and test: how much does the split matter?",
+        "The same small network, trained again and again on different splits of the same data. "
+        "Every chart shows the spread, because one run can mislead.")
+    settings = state.splits
+    note = splits.setup(settings).note
+    if note:
+        st.warning(note, icon=":material/speed:")
+    shown = state.teacher.shows
+    for section, draw in (("ratio", ratio_section), ("learning", learning_section),
+                          ("kfold", kfold_section), ("capacity", capacity_section)):
+        if shown(section):
+            draw(settings)
+    frame.share_footer(state, PATH, with_result=False)
+
+
+main()

@@ -1,0 +1,254 @@
+"""The sweep page: setup widgets, the work shown before running and the budget refusal, every
+result view for one, two and three axes, diverged runs, predict-then-run, Stop, downloads,
+links, tampered links and teacher mode."""
+import numpy as np
+import pandas as pd
+import pytest
+from app_testing import (charts, click, fresh_caches, no_exception, open_page,  # noqa: F401
+                         params, round_trip, set_widget, subheaders, texts)
+
+from labapp import services, sweep, sweep_charts
+from labapp.live import LiveProgress
+from labapp.settings import SweepSettings
+from labapp.state import decode
+
+#: A small sweep: two learning rates × two widths × two seeds, 30 epochs.
+QUICK = {"sw_axes": "lr,width", "sw_lr": "0.1,1.0", "sw_width": "2,4", "sw_seeds": "2",
+         "sw_epochs": "30"}
+#: Far beyond the budget: 8 × 8 × 8 configurations × 10 seeds × 2,000 epochs of wide networks.
+HUGE = {"sw_axes": "lr,width,dropout", "sw_lr": "0.001,0.003,0.01,0.03,0.1,0.3,1,3",
+        "sw_width": "8,16,24,32,40,48,56,64", "sw_dropout": "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7",
+        "sw_seeds": "10", "sw_epochs": "2000", "sw_n": "1000"}
+
+
+def run(at):
+    return click(at, "Run the sweep")
+
+
+def chart_specs(at) -> list[str]:
+    return [str(c.proto.spec) for c in charts(at)]
+
+
+def test_before_running_the_page_shows_the_work_and_the_guess_box():
+    at = open_page("Sweep")
+    no_exception(at)
+    assert at.title[0].value == "Sweep: what really matters?"
+    assert "180 runs, 54,000 epochs in all" in texts(at)
+    assert at.selectbox(key="sweep.guess").options[0] == "no guess"
+    assert [b for b in at.button if b.label == "Run the sweep"][0].disabled is False
+    assert any("Press Run the sweep" in i.value for i in at.info)
+    assert not charts(at)
+
+
+def test_the_classroom_sweep_shows_every_result_view():
+    at = run(open_page("Sweep"))
+    no_exception(at)
+    assert any("180 runs finished" in s.value for s in at.success)
+    for heading in ("Final loss by configuration", "Is the best really better?",
+                    "Best configurations", "Loss curves of every run", "Every run at once",
+                    "Downloads"):
+        assert heading in subheaders(at)
+    specs = chart_specs(at)
+    assert len(specs) == 3
+    assert "facet" in specs[0], "three axes: one heatmap per dropout rate"
+    assert "seed-to-seed noise" in texts(at)
+    best = at.dataframe[0].value
+    assert list(best.columns)[0] == "config" and len(best) == 10
+    assert best["test loss (mean)"].is_monotonic_increasing
+    assert [d.label for d in at.download_button] == ["Results (CSV)"]
+    link = at.code[0].value
+    assert "run=1" in link and "sw_axes=lr%2Cwidth%2Cdropout" in link
+
+
+def test_one_axis_draws_lines_with_bands_on_a_log_axis():
+    at = run(open_page("Sweep", {**QUICK, "sw_axes": "lr", "sw_lr": "0.01,0.1,10"}))
+    no_exception(at)
+    main = chart_specs(at)[0]
+    assert "log" in main and "area" in main and "mean over seeds" in main
+
+
+def test_a_one_axis_chart_puts_a_cross_at_the_top_for_diverged_runs():
+    table = pd.DataFrame({"learning_rate": [0.1, 10.0], "diverged": [0, 2],
+                          "test_mean": [0.3, np.nan], "test_std": [0.01, np.nan],
+                          "train_mean": [0.2, np.nan], "train_std": [0.01, np.nan]})
+    spec = sweep_charts.axis_line(table, "learning_rate").to_dict()
+    crosses = [layer for layer in spec["layer"] if layer["mark"].get("shape") == "cross"]
+    assert len(crosses) == 1
+    data = spec["datasets"][crosses[0]["data"]["name"]]
+    assert [row["learning_rate"] for row in data] == [10.0]
+    assert data[0]["top"] > 0.31, "the cross sits above every finite value"
+
+
+def test_diverged_runs_are_marked_not_dropped():
+    at = run(open_page("Sweep", {**QUICK, "sw_axes": "lr,width,depth", "sw_lr": "0.1,10",
+                                 "sw_width": "4,64", "sw_depth": "3"}))
+    no_exception(at)
+    assert "runs diverged" in at.warning[0].value
+    main, _, parallel = chart_specs(at)
+    assert "\"field\": \"mark\"" in main and "diverged" in parallel, "a × per diverged cell"
+    best = at.dataframe[0].value
+    assert len(best) == 4 and best["diverged"].max() == 2
+
+
+def test_two_axes_draw_one_heatmap():
+    at = run(open_page("Sweep", QUICK))
+    no_exception(at)
+    main = chart_specs(at)[0]
+    assert "rect" in main and "facet" not in main
+
+
+@pytest.mark.parametrize("axes, values", [("l2", {"sw_l2": "0,0.01"}),
+                                          ("batch", {"sw_batch": "0,32"}),
+                                          ("depth", {"sw_depth": "1,2"}),
+                                          ("dropout", {"sw_dropout": "0,0.5"})])
+def test_the_optional_axes_sweep_too(axes, values):
+    at = run(open_page("Sweep", {**QUICK, "sw_axes": axes, **values}))
+    no_exception(at)
+    assert "Best configurations" in subheaders(at)
+    assert len(at.dataframe[0].value) == 2
+
+
+def test_a_sweep_beyond_the_budget_is_refused_with_a_clear_message():
+    at = open_page("Sweep", HUGE)
+    no_exception(at)
+    assert "too large for a shared server" in at.error[0].value
+    assert [b for b in at.button if b.label == "Run the sweep"][0].disabled
+    settings, _ = decode(HUGE)
+    with pytest.raises(ValueError, match="too large"):
+        services.sweep_run(settings.sweep)
+
+
+def test_a_guess_is_shown_against_the_result():
+    at = open_page("Sweep", QUICK)
+    at.selectbox(key="sweep.guess").set_value(0.1).run()
+    at = run(at)
+    no_exception(at)
+    assert "You guessed learning rate 0.1" in texts(at)
+
+
+def test_the_highlighted_configuration_can_be_chosen():
+    at = run(open_page("Sweep", QUICK))
+    box = at.selectbox(key="view.config")
+    assert len(box.options) == 4
+    box.set_value(box.options[-1]).run()
+    no_exception(at)
+    assert "selected" in chart_specs(at)[1]
+
+
+WIDGETS = [
+    ("selectbox", "w.sw_data", ["circle", "xor", "moons"]),
+    ("slider", "w.sw_n", [50, 1000, 100]),
+    ("slider", "w.sw_noise", [0.0, 1.0, 0.2]),
+    ("multiselect", "w.sw_axes", [["dropout"], ["lr", "l2", "batch"], ["width"]]),
+    ("text_input", "w.sw_lr", ["0.01, 1", "0.5"]),
+    ("text_input", "w.sw_width", ["1, 64", "3"]),
+    ("slider", "w.sw_seeds", [1, 10, 2]),
+    ("number_input", "w.sw_epochs", [10, 2000, 20]),
+]
+
+
+@pytest.mark.parametrize("widget, key, values", WIDGETS, ids=[w[1] for w in WIDGETS])
+def test_every_sweep_widget_takes_valid_and_edge_values(widget, key, values):
+    at = open_page("Sweep", QUICK)
+    for value in values:
+        set_widget(at, widget, key, value)
+    assert "Total work" in texts(at)
+
+
+def test_the_optional_axes_values_are_typed_too():
+    at = open_page("Sweep", {**QUICK, "sw_axes": "l2,batch,depth"})
+    for key, value, url in (("w.sw_l2", "0, 0.1", "0.0,0.1"), ("w.sw_batch", "0, 8", "0,8"),
+                            ("w.sw_depth", "2", "2")):
+        at.text_input(key=key).set_value(value).run()
+        no_exception(at)
+        assert params(at)[key.removeprefix("w.")] == url
+
+
+def test_typed_values_that_cannot_be_read_are_noted_and_replaced():
+    at = open_page("Sweep", QUICK)
+    at.text_input(key="w.sw_lr").set_value("fast, slow").run()
+    no_exception(at)
+    assert "cannot be read" in texts(at)
+    at.text_input(key="w.sw_lr").set_value("0.1, 100").run()
+    assert "above the largest allowed" in texts(at)
+    assert params(at)["sw_lr"] == "0.1,10.0"
+
+
+def test_sweep_settings_round_trip_through_the_url():
+    settings = SweepSettings(dataset="xor", n_samples=300, noise=0.35, axes=("dropout", "l2"),
+                             learning_rates=(0.001, 0.5), widths=(3, 7), dropouts=(0.1, 0.4),
+                             l2s=(0.0, 0.02), batches=(0, 10), depths=(2,), seeds=7, epochs=55)
+    round_trip("Sweep", sweep=settings)
+
+
+def test_a_tampered_sweep_link_is_clamped_with_notes():
+    at = open_page("Sweep", {"sw_seeds": "50", "sw_axes": "lr,speed", "sw_width": "0,999",
+                             "sw_epochs": "x", "sw_lr": ""})
+    no_exception(at)
+    note = at.warning[0].value
+    for fragment in ("number of seeds 50", "Unknown sweep axes", "swept hidden units 0",
+                     "sweep epochs"):
+        assert fragment in note
+    assert params(at)["sw_seeds"] == "10" and params(at)["sw_width"] == "1,64"
+
+
+def test_a_link_with_run_reproduces_the_sweep():
+    first = run(open_page("Sweep", QUICK))
+    second = open_page("Sweep", {**params(first), "run": "1"})
+    no_exception(second)
+    assert second.dataframe[0].value.equals(first.dataframe[0].value)
+
+
+def test_changing_a_setting_after_a_sweep_marks_the_result_as_earlier():
+    at = run(open_page("Sweep", QUICK))
+    at.slider(key="w.sw_seeds").set_value(3).run()
+    assert any("settings changed since this sweep" in i.value for i in at.info)
+    assert "Best configurations" in subheaders(at)
+
+
+def test_teacher_mode_hides_and_locks_what_it_names():
+    at = open_page("Sweep", {**QUICK, "hide": "sw_axes,sw_data,guess,verdict,parallel,"
+                                              "downloads,link", "lock": "sw_seeds"})
+    no_exception(at)
+    assert not at.multiselect and "w.sw_data" not in {s.key for s in at.selectbox}
+    assert at.slider(key="w.sw_seeds").disabled
+    at = run(at)
+    no_exception(at)
+    shown = subheaders(at)
+    assert "Is the best really better?" not in shown and "Every run at once" not in shown
+    assert "Best configurations" in shown
+    assert not at.download_button and not at.code
+    assert not at.expander or all("Teacher" not in e.label for e in at.expander)
+
+
+def test_a_stopped_sweep_keeps_its_finished_runs_and_is_never_cached():
+    class Interruption(BaseException):
+        pass
+
+    def draw(progress):
+        if progress.runs_done >= 1:
+            raise Interruption()
+
+    settings = SweepSettings(axes=("width",), widths=(2, 4, 8), seeds=2, epochs=200)
+    kept = []
+    with pytest.raises(Interruption):
+        services.sweep_run(settings, live=LiveProgress(draw, interval=0.0), on_stop=kept.append)
+    stopped = kept[0]
+    assert stopped.cancelled and 0 < len(stopped.records) < stopped.runs_total
+    assert not services.sweep_run(settings).cancelled
+
+
+def test_the_progress_text_counts_runs_and_estimates_the_time_left():
+    from nncore.sweeps import SweepProgress
+    assert sweep.progress_text(SweepProgress(3, 10, 100, 400, 2.0)) == \
+        "Run 3 of 10 finished · about 6 s left"
+    assert "under a second" in sweep.progress_text(SweepProgress(9, 10, 390, 400, 2.0))
+
+
+def test_the_verdict_separates_clear_winners_from_noise():
+    at = run(open_page("Sweep", {**QUICK, "sw_axes": "lr", "sw_lr": "0.0001,1.0",
+                                 "sw_seeds": "3", "sw_epochs": "100"}))
+    assert "beats" in texts(at), "a learning rate that barely moves loses clearly"
+    same = run(open_page("Sweep", {**QUICK, "sw_axes": "dropout", "sw_dropout": "0,0.01",
+                                   "sw_seeds": "3"}))
+    assert "within the seed-to-seed noise" in texts(same)
