@@ -76,7 +76,7 @@ def set_widget(at: AppTest, widget: str, key: str, value) -> AppTest:
     return at
 
 
-def round_trip(page: str, **parts) -> AppTest:
+def assert_round_trip(page: str, **parts) -> AppTest:
     """The default settings with ``parts`` replaced (``sweep=SweepSettings(...)``, say): they
     must survive the URL codec without a note, and a link to ``page`` must open on exactly
     them. Returns the opened page."""

@@ -2,7 +2,7 @@
 cap, links, tampered links and teacher mode."""
 import pytest
 from app_testing import (charts, fresh_caches, no_exception, open_page, params,  # noqa: F401
-                         round_trip, set_widget, subheaders, texts)
+                         assert_round_trip, set_widget, subheaders, texts)
 
 from labapp import splits
 from labapp.settings import SplitSettings
@@ -60,7 +60,7 @@ def test_every_split_widget_takes_valid_and_edge_values(widget, key, values):
 def test_split_settings_round_trip_through_the_url():
     settings = SplitSettings(dataset="circle", n_samples=80, noise=0.15, width=5, epochs=20,
                              repeats=2, folds=4, small=2, large=16, dropout=0.5)
-    at = round_trip("Splits", splits=settings)
+    at = assert_round_trip("Splits", splits=settings)
     assert "4-fold cross-validation against one hold-out split" in subheaders(at)
 
 

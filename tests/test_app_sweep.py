@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from app_testing import (charts, click, fresh_caches, no_exception, open_page,  # noqa: F401
-                         params, round_trip, set_widget, subheaders, texts)
+                         params, assert_round_trip, set_widget, subheaders, texts)
 
 from labapp import services, sweep, sweep_charts
 from labapp.live import LiveProgress
@@ -178,7 +178,7 @@ def test_sweep_settings_round_trip_through_the_url():
     settings = SweepSettings(dataset="xor", n_samples=300, noise=0.35, axes=("dropout", "l2"),
                              learning_rates=(0.001, 0.5), widths=(3, 7), dropouts=(0.1, 0.4),
                              l2s=(0.0, 0.02), batches=(0, 10), depths=(2,), seeds=7, epochs=55)
-    round_trip("Sweep", sweep=settings)
+    assert_round_trip("Sweep", sweep=settings)
 
 
 def test_a_tampered_sweep_link_is_clamped_with_notes():
