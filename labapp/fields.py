@@ -172,13 +172,18 @@ def _too_many(values: tuple, most: int, label: str) -> Parsed:
                           f"{most}, so only the first {most} are used."
 
 
+@dataclass(frozen=True)
 class _NumberList(Kind):
-    """Up to ``most`` numbers, each checked as the kind :meth:`_one` gives."""
+    """Up to ``most`` numbers from ``low`` to ``high``, each checked as one ``element``."""
 
+    low: float
+    high: float
     most: int
+    default: tuple
+    element = None                        # the Kind of one entry: Whole or Real
 
     def _one(self) -> Kind:
-        raise NotImplementedError
+        return self.element(self.low, self.high, self.low)
 
     def _read(self, text):
         numbers = [_number(item) for item in _items(text)]
@@ -191,33 +196,19 @@ class _NumberList(Kind):
         return tuple(v for v, _ in clamped), " ".join(notes) or None
 
 
-@dataclass(frozen=True)
 class WholeList(_NumberList):
     """Up to ``most`` whole numbers from ``low`` to ``high``, written ``8,8,4``."""
 
-    low: int
-    high: int
-    most: int
-    default: tuple[int, ...]
-
-    def _one(self) -> Kind:
-        return Whole(self.low, self.high, self.low)
+    element = Whole
 
     def format(self, value) -> str:
         return ",".join(str(int(v)) for v in value)
 
 
-@dataclass(frozen=True)
 class RealList(_NumberList):
     """Up to ``most`` numbers from ``low`` to ``high``, written ``0.01,0.1,1.0``."""
 
-    low: float
-    high: float
-    most: int
-    default: tuple[float, ...]
-
-    def _one(self) -> Kind:
-        return Real(self.low, self.high, self.low)
+    element = Real
 
     def format(self, value) -> str:
         return ",".join(repr(float(v)) for v in value)

@@ -86,11 +86,7 @@ class Panel:
 
     def toggle(self, name: str, label: str, current: bool, *, help: str | None = None) -> bool:
         """An on/off switch."""
-        widget_key = self._key(name, None, current)
-        if widget_key is None:
-            return current
-        return self.where.toggle(label, key=widget_key, help=help,
-                                 disabled=self.teacher.locks(name))
+        return self._plain(self.where.toggle, name, label, current, help)
 
     def several(self, name: str, label: str, options: Sequence, current: Sequence, *,
                 help: str | None = None, fmt: Callable = str) -> tuple:
@@ -103,11 +99,14 @@ class Panel:
 
     def text(self, name: str, label: str, current: str, *, help: str | None = None) -> str:
         """A one-line text input."""
+        return self._plain(self.where.text_input, name, label, current, help)
+
+    def _plain(self, widget, name, label, current, help):
+        """A widget whose only settings are its label, help and lock: ``current`` when hidden."""
         widget_key = self._key(name, None, current)
         if widget_key is None:
             return current
-        return self.where.text_input(label, key=widget_key, help=help,
-                                     disabled=self.teacher.locks(name))
+        return widget(label, key=widget_key, help=help, disabled=self.teacher.locks(name))
 
     def select_in(self, where, name: str, label: str, options: Sequence, current, *, key: str):
         """A select box drawn into another container (a column, say)."""
