@@ -141,7 +141,7 @@ class Workspace:
     def __init__(self, arch, n, params, *, x=None, t=None, loss="mse", rng=None,
                  dropout=None, dropconnect=0.0, active=None):
         dtype = params.values.dtype
-        self.arch, self.n, self.loss, self.stack = arch, n, loss, params.stack
+        self.arch, self.n, self.stack = arch, n, params.stack
         self.lead = () if params.stack is None else (params.stack,)
         self.product = np.dot if params.stack is None else np.matmul
         self.x = with_ones_row(arch.sizes[0], arch.bias[0], n, dtype, self.lead) if x is None else x

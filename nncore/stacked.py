@@ -23,12 +23,11 @@ from .network import MLP
 from .optimizers import OPTIMIZERS
 from .parameters import ParameterBuffer
 from .schedules import learning_rates
-from .training import batch_plan
+from .training import QUIET_ERRORS, batch_plan
 from .validation import as_inputs, as_targets, per_hidden_layer
 
 __all__ = ["RunSpec", "RunRecord", "train_stack", "stack_key"]
 
-_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
 _PER_NETWORK = ("seed", "learning_rate", "dropout", "dropconnect", "l1", "l2")
 
 
@@ -101,7 +100,7 @@ def train_stack(specs, X, T, X_test=None, T_test=None, *, dtype=np.float64,
     if specs[0].config.patience is not None:
         raise ValueError("Early stopping is not available in stacked training.")
     stack = _Stack(list(specs), X, T, X_test, T_test, np.dtype(dtype))
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET_ERRORS):
         if not stack.loop(on_epoch):
             return []
         return stack.records(curve_points)

@@ -26,7 +26,8 @@ from .validation import as_inputs, as_targets, per_hidden_layer
 
 __all__ = ["train", "evaluate", "batch_plan"]
 
-_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+QUIET_ERRORS = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+"""Floating-point conditions a diverging run may raise; divergence is reported as data instead."""
 
 
 def train(net, X, T, config: TrainConfig = TrainConfig(), *, X_test=None, T_test=None,
@@ -39,7 +40,7 @@ def train(net, X, T, config: TrainConfig = TrainConfig(), *, X_test=None, T_test
     """
     check_loss_output(config.loss, net.arch.output)
     run = _Run(net, X, T, config, X_test, T_test)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET_ERRORS):
         stop_reason, epochs_run = run.loop(callback, max(1, int(callback_every)))
         return run.finish(stop_reason, epochs_run)
 
@@ -47,7 +48,7 @@ def train(net, X, T, config: TrainConfig = TrainConfig(), *, X_test=None, T_test
 def evaluate(net, X, T, loss: str) -> tuple[float, float]:
     """Evaluation-mode ``(loss, metric)`` of ``net`` on ``(X, T)``: R² or accuracy."""
     check_loss_output(loss, net.arch.output)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET_ERRORS):
         return _Evaluator(net.arch, net.buffer(), X, T, loss).measure()
 
 
@@ -200,7 +201,7 @@ class _Run:
 
     def __init__(self, net, X, T, config, X_test, T_test):
         arch = net.arch
-        self.net, self.config, self.arch = net, config, arch
+        self.config, self.arch = config, arch
         X = as_inputs(X, arch.sizes[0])
         T = as_targets(T, config.loss, arch.sizes[-1], len(X))
         if len(X) == 0:
