@@ -5,7 +5,8 @@ import numpy as np
 
 from nncore import TrainResult
 
-__all__ = ["loss_caption", "gradient_caption", "dead_caption", "gradcheck_caption"]
+__all__ = ["loss_caption", "gradient_caption", "dead_caption", "gradcheck_caption",
+           "stall_warning"]
 
 
 def _overfitting(train: np.ndarray, test: np.ndarray) -> str | None:
@@ -27,6 +28,27 @@ def _trend(train: np.ndarray, test: np.ndarray) -> str:
     return (f"The training loss fell from {train[0]:.3g} to {train[-1]:.3g}"
             + (f" and the test loss from {test[0]:.3g} to {test[-1]:.3g}: what the network "
                "learned holds on rows it never trained on." if np.isfinite(test).any() else "."))
+
+
+def stall_warning(result: TrainResult, hidden: tuple[int, ...]) -> str | None:
+    """A warning when training ended where it began (the loss fell by less than 1%), with the
+    likeliest causes this network shows; ``None`` when it learned something."""
+    train = result.history.train_loss
+    if result.diverged or len(train) < 2 or not train[-1] > 0.99 * train[0]:
+        return None
+    causes = []
+    if hidden and min(hidden) == 1:
+        narrow = sum(width == 1 for width in hidden)
+        causes.append(f"{narrow} hidden layer{'s' if narrow > 1 else ''} of a single unit squeeze"
+                      f"{'' if narrow > 1 else 's'} everything through one number, and the "
+                      "gradient shrinks at every such layer on its way back")
+    dead = result.history.dead_fraction[-1] if result.history.dead_fraction.size else []
+    if np.any(np.asarray(dead) == 1):
+        causes.append("a whole ReLU layer outputs 0 for every row, so no gradient gets through")
+    causes.append("the learning rate may be too small, or the units saturated")
+    return (f"**The network learned almost nothing**: the training loss went from {train[0]:.4g} "
+            f"to {train[-1]:.4g}. Likely causes: " + "; ".join(causes) + ". Try wider layers, "
+            "fewer of them, or a larger learning rate.")
 
 
 def loss_caption(result: TrainResult, batch_size: int | None, dropout: bool) -> str:

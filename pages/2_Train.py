@@ -80,6 +80,9 @@ def outcome(run):
         st.info(result.message, icon=":material/pause_circle:")
     else:
         st.success(result.message, icon=":material/check_circle:")
+    stalled = captions.stall_warning(result, run.plan.network["sizes"][1:-1])
+    if stalled:
+        st.warning(stalled, icon=":material/trending_flat:")
     metric = run.report.metric_name
     values = {"Training loss": result.final_train_loss, "Test loss": result.final_test_loss,
               f"Training {metric}": run.report.train_metric,

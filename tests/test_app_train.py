@@ -254,3 +254,12 @@ def test_a_stopped_run_is_kept_and_never_cached():
                            on_stop=kept.append)
     assert kept[0].result.stop_reason == "callback" and kept[0].result.epochs_run == 10
     assert services.train_run(data, settings).result.epochs_run == 100
+
+
+def test_a_network_that_learns_nothing_says_why():
+    ten_narrow = {"hidden": ",".join(["1"] * 10), "act": ",".join(["relu"] * 10), "epochs": "50"}
+    at = train(open_page("Train", ten_narrow))
+    assert_trained(at)
+    warning = at.warning[0].value
+    assert "learned almost nothing" in warning and "10 hidden layers of a single unit" in warning
+    assert not train(open_page("Train", QUICK)).warning, "a network that learns gets no warning"

@@ -1,0 +1,50 @@
+"""Fixtures for the real-browser tests: one ``streamlit run`` server and one headless chromium for
+the whole session, and a fresh browser context (a new student) for every test.
+
+Where chromium or playwright is missing the tests skip, saying why; under CI (``CI`` set) they
+fail instead, because ``.ci/run`` installs both.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from harness import Lab, Server, launch, missing
+
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.skip(f"browser tests need chromium and playwright: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server(browser):
+    server = Server().start()
+    yield server
+    server.stop()
+
+
+def new_lab(browser, base_url: str) -> Lab:
+    """A new student: a browser context of its own (its own cookies, its own session)."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(60_000)
+    return Lab(context.new_page(), base_url)
+
+
+@pytest.fixture
+def lab(browser, server):
+    student = new_lab(browser, server.url)
+    yield student
+    student.page.context.close()

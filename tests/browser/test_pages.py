@@ -1,0 +1,133 @@
+"""The app in a real browser (Debian's chromium, headless) against ``streamlit run``: every page,
+a seed preset, a CSV upload, a sweep, Stop, and teacher mode, as a student meets them."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import nncore
+from harness import MENU
+
+PAGES = {"": "Backprop Lab", "Data": "Data", "Train": "Train", "Sweep": "Sweep",
+         "Splits": "split matter"}
+CSV = "size,rooms,price\n" + "\n".join(f"{50 + 3 * i},{1 + i % 5},{100 + 7 * i + (i % 3)}"
+                                       for i in range(40)) + "\n"
+#: A small sweep: two learning rates, two seeds, 50 epochs.
+SMALL_SWEEP = "sw_axes=lr&sw_lr=0.01,0.3&sw_seeds=2&sw_epochs=50&sw_n=100"
+
+
+def assert_healthy(lab) -> None:
+    """No exception box, and the page menu is there."""
+    assert lab.exceptions() == []
+    menu = lab.page.locator(MENU).all_inner_texts()
+    assert [m.split("\n")[-1].strip() for m in menu] == ["Home", "Data", "Train", "Sweep", "Splits"]
+
+
+@pytest.mark.parametrize("path", list(PAGES), ids=[p or "Home" for p in PAGES])
+def test_every_page_renders_with_no_exception(lab, path):
+    lab.open(path)
+    assert_healthy(lab)
+    title = lab.page.locator("h1").first.inner_text()
+    assert PAGES[path] in title
+    assert lab.page.title().endswith("· Backprop Lab")
+
+
+def test_the_page_menu_moves_between_pages_keeping_the_settings(lab):
+    lab.open("Data", "data=iris")
+    lab.page.locator('[data-testid="stSidebar"]').get_by_text("Train", exact=True).click()
+    lab.page.wait_for_url(re.compile(r"/Train"))
+    lab.settled()
+    assert_healthy(lab)
+    assert "data=iris" in lab.page.url
+
+
+def test_a_seed_preset_opens_trains_and_draws_its_loss_curve(lab):
+    lab.open()
+    lab.page.get_by_role("button", name="Open on the Train page").first.click()
+    lab.page.wait_for_url(re.compile(r"/Train\?.*data=seed_001"))
+    lab.settled()
+    lab.press("Train")
+    assert_healthy(lab)
+    assert any("Trained for" in s for s in lab.alerts("success"))
+    _, expected = nncore.presets.seed_001().run()     # the post's own network, trained here
+    shown = lab.metrics()
+    assert shown["Training loss"] == f"{expected.final_train_loss:.4g}"
+    assert shown["Test loss"] == "—", "the post trains on every row"
+    assert "Loss during training" in lab.headings()
+    assert lab.charts() >= 4
+
+
+def choose(lab, label: str, option: str) -> None:
+    """Pick ``option`` in the select box labelled ``label``, as a student does."""
+    box = lab.page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    lab.page.keyboard.type(option)       # the menu filters as one types, like a student would
+    lab.page.get_by_role("option", name=option).first.click()
+    lab.page.wait_for_timeout(300)
+    lab.settled()
+
+
+def upload(lab, name: str, content: bytes) -> None:
+    """Choose "upload" as the dataset and send ``content`` through the file picker."""
+    choose(lab, "Dataset", "your own CSV file")
+    lab.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": content})
+    lab.page.wait_for_timeout(500)
+    lab.settled()
+
+
+def test_a_csv_upload_reaches_the_data_page(lab):
+    lab.open("Data")
+    upload(lab, "prices.csv", CSV.encode())
+    assert_healthy(lab)
+    assert lab.page.locator("h1").first.inner_text().startswith("Data: your CSV file")
+    assert lab.metrics()["Rows N"] == "40" and lab.metrics()["Features D"] == "2"
+    assert "price" in lab.text()
+
+
+def test_a_small_sweep_completes_and_draws(lab):
+    lab.open("Sweep", SMALL_SWEEP)
+    assert_healthy(lab)
+    lab.press("Run the sweep")
+    assert_healthy(lab)
+    text = lab.text()
+    assert "4 runs" in text or "4 of 4" in text or "Results" in text, text[:2000]
+    assert lab.charts() >= 2
+    assert not lab.alerts("error")
+
+
+def test_stop_during_training_keeps_the_partial_curve(lab):
+    lab.open("Train", "data=circle&n=3000&hidden=64,64&act=relu,relu&epochs=5000")
+    lab.button("Train").click()
+    lab.page.locator('[data-testid="stProgress"]').wait_for(timeout=60_000)
+    lab.page.wait_for_timeout(1500)
+    lab.button("Stop").click()
+    lab.settled()
+    assert_healthy(lab)
+    stopped = [s for s in lab.alerts("info") if "Stopped on request" in s]
+    assert stopped, lab.alerts("info")
+    epochs = int(re.search(r"after epoch (\d+)", stopped[0]).group(1))
+    assert 1 <= epochs < 5000
+    assert "Loss during training" in lab.headings() and lab.charts() >= 1
+    assert set(lab.metrics()) >= {"Training loss", "Test loss"}
+
+
+def test_teacher_mode_hides_and_locks_what_the_link_names(lab):
+    lab.open("Train", "hide=lr,opt,equations,link&lock=hidden")
+    assert_healthy(lab)
+    sidebar = lab.page.locator('[data-testid="stSidebar"]')
+    labels = sidebar.locator('[data-testid="stWidgetLabel"]').all_inner_texts()
+    assert not any(l.strip() in ("Learning rate", "Optimiser") for l in labels), labels
+    assert "Hidden layers" in [l.strip() for l in labels]
+    hidden_slider = sidebar.locator('[data-testid="stSlider"]').filter(has_text="Hidden layers")
+    assert hidden_slider.locator('input[type="range"]').is_disabled(), "locked, shown greyed out"
+    units = sidebar.locator('[data-testid="stSlider"]').filter(has_text="Test share")
+    assert units.locator('input[type="range"]').is_enabled(), "what is not locked stays free"
+    assert lab.page.locator(".katex").count() == 0, "no equations are typeset"
+    assert "Copy this link" not in lab.text()
+    assert "Teacher: share a focused exercise" not in lab.text()
+    lab.press("Train")
+    assert lab.metrics(), "a locked exercise still trains"
+    lab.open("Train")
+    assert lab.page.locator(".katex").count() > 0, "without the flags the equations are back"
