@@ -93,3 +93,13 @@ def test_ten_layers_of_width_one_train_and_say_why_nothing_was_learned(lab):
     warning = " ".join(lab.alerts("warning"))
     assert "learned almost nothing" in warning and "single unit" in warning
     assert len(lab.metrics()) == 4
+
+
+def test_a_sweep_beyond_the_servers_budget_is_refused_in_plain_words(lab):
+    huge = ("sw_axes=lr,width,dropout&sw_lr=0.001,0.003,0.01,0.03,0.1,0.3,1,3"
+            "&sw_width=8,16,24,32,40,48,56,64&sw_dropout=0,0.1,0.2,0.3,0.4,0.5,0.6,0.7"
+            "&sw_seeds=10&sw_epochs=2000&sw_n=1000")
+    lab.open("Sweep", huge)
+    assert_healthy(lab)
+    assert any("too large for a shared server" in e for e in lab.alerts("error"))
+    assert lab.button("Run the sweep").is_disabled()
