@@ -21,10 +21,16 @@ from collections.abc import Callable
 
 from nncore import Progress
 
-__all__ = ["LiveProgress", "RunStopped", "DRAW_INTERVAL"]
+__all__ = ["LiveProgress", "RunStopped", "DRAW_INTERVAL", "DRAW_SHARE"]
 
-#: Seconds between two frames of the live curve.
+#: Seconds between two frames of the live curve, at least.
 DRAW_INTERVAL = 0.25
+#: The largest share of a run's time that drawing may take. After a frame that took ``d``
+#: seconds the next waits at least ``d / DRAW_SHARE − d``. Alone, a frame takes a few ms and
+#: the interval rules; on a crowded server frames slow down, and so they also grow rarer, which
+#: keeps the frames per run (and so a run's CPU cost) about the same however many students
+#: train at once. Stop is noticed at the next frame.
+DRAW_SHARE = 0.1
 
 
 class RunStopped(Exception):
@@ -36,24 +42,27 @@ class RunStopped(Exception):
 
 
 class LiveProgress:
-    """A training callback that draws at most every ``interval`` seconds and turns an
-    interruption during drawing into a clean stop."""
+    """A training callback that draws at most every ``interval`` seconds, and spends at most
+    about ``share`` of the time drawing; it turns an interruption during drawing into a clean
+    stop. ``clock`` returns seconds (tests pass their own)."""
 
-    def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL):
+    def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL,
+                 share: float = DRAW_SHARE, clock: Callable[[], float] = time.monotonic):
         self._draw = draw
-        self._interval = interval
+        self._interval, self._share, self._clock = interval, share, clock
         self._context = contextvars.copy_context()
-        self._last_frame = -math.inf
+        self._next_frame = -math.inf
         self.interruption: BaseException | None = None
 
     def __call__(self, progress: Progress) -> bool:
-        now = time.monotonic()
-        if now - self._last_frame < self._interval:
+        start = self._clock()
+        if start < self._next_frame:
             return False
-        self._last_frame = now
         try:
             self._context.run(self._draw, progress)
         except BaseException as interruption:   # Streamlit's rerun or stop request
             self.interruption = interruption
             return True
+        spent = self._clock() - start
+        self._next_frame = start + max(self._interval, spent / self._share)
         return False

@@ -232,3 +232,22 @@ def test_profile_summaries():
     summary = profile.scaling_summary(prepare(table, data))
     assert np.allclose(summary["scaled min"].to_numpy() * summary["scale (divided by)"] +
                        summary["offset (subtracted)"], summary["raw min"].to_numpy(), atol=1e-9)
+
+
+def test_live_frames_grow_rarer_when_drawing_is_slow():
+    """On a crowded server a frame takes longer; drawing keeps to its share of the run."""
+    now = [0.0]
+    frames = []
+
+    def slow_draw(progress):
+        frames.append(now[0])
+        now[0] += 1.0                       # this frame took a whole second
+
+    live = LiveProgress(slow_draw, interval=0.25, share=0.1, clock=lambda: now[0])
+    for _ in range(100):                    # a callback every 0.5 s of training
+        live(None)
+        now[0] += 0.5
+    gaps = [b - a for a, b in zip(frames, frames[1:])]
+    assert gaps and min(gaps) >= 10.0, "a frame of 1 s is followed by at least 9 s without one"
+    assert len(frames) <= 1 + now[0] / 10, "after the first, drawing takes a tenth of the time"
+    assert len(frames) >= now[0] / 11.5, "and frames keep coming"

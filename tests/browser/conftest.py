@@ -1,5 +1,5 @@
 """Fixtures for the real-browser tests: one ``streamlit run`` server and one headless chromium for
-the whole session, and a fresh browser context (a new student) for every test.
+the browser tests (closed before the other tests run), and a fresh browser context (a new student) for every test.
 
 Where chromium or playwright is missing the tests skip, saying why; under CI (``CI`` set) they
 fail instead, because ``.ci/run`` installs both.
@@ -9,12 +9,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from harness import Lab, Server, launch, missing
+from .harness import Server, launch, missing, new_lab
 
-VIEWPORT = {"width": 1400, "height": 1000}
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     reason = missing()
     if reason:
@@ -29,18 +26,11 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(browser):
     server = Server().start()
     yield server
     server.stop()
-
-
-def new_lab(browser, base_url: str) -> Lab:
-    """A new student: a browser context of its own (its own cookies, its own session)."""
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.set_default_timeout(60_000)
-    return Lab(context.new_page(), base_url)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 START_TIMEOUT = 90
 #: How long one page may take to finish its script (a cold first run imports the app).
 SCRIPT_TIMEOUT_MS = 90_000
+VIEWPORT = {"width": 1400, "height": 1000}
 MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'
 
 
@@ -120,6 +121,13 @@ def running_server():
 def launch(playwright):
     """Debian's chromium, headless."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def new_lab(browser, base_url: str) -> Lab:
+    """A new student: a browser context of its own (its own cookies, its own session)."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(60_000)
+    return Lab(context.new_page(), base_url)
 
 
 # -- a student's tab ----------------------------------------------------------------------------

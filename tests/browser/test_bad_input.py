@@ -3,7 +3,7 @@ gets a plain message (never a traceback), and the same tab keeps working afterwa
 from __future__ import annotations
 
 import pytest
-from test_pages import assert_healthy, choose, upload
+from .test_pages import assert_healthy, choose, upload
 
 BAD_FILES = {
     "empty.csv": b"",

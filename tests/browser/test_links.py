@@ -2,8 +2,7 @@
 the student who made it saw (Community Cloud restarts apps; links must survive that)."""
 from __future__ import annotations
 
-from conftest import new_lab
-from harness import Server
+from .harness import Server, new_lab
 
 SETTINGS = ("data=moons&hidden=6&act=relu&opt=momentum&lr=0.1&epochs=40&batch=16&dropout=0.1"
             "&seed=7")

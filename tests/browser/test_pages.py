@@ -7,7 +7,7 @@ import re
 import pytest
 
 import nncore
-from harness import MENU
+from .harness import MENU
 
 PAGES = {"": "Backprop Lab", "Data": "Data", "Train": "Train", "Sweep": "Sweep",
          "Splits": "split matter"}

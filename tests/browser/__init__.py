@@ -1,0 +1,1 @@
+"""Real-browser tests of the app (Debian chromium driven by playwright)."""
