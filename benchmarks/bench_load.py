@@ -228,19 +228,22 @@ class Tab:
         await self.settled()
 
     async def settled(self) -> None:
-        """Wait until the script has finished, twice in a row 250 ms apart (as ``Lab``)."""
+        """Wait until the page is at rest (``harness.quiet``) twice in a row, 250 ms apart."""
         deadline = time.monotonic() + SESSION_TIMEOUT_S
-        quiet = 0
-        while quiet < 2:
-            state = await self.page.evaluate(harness._SCRIPT_STATE)
-            quiet = quiet + 1 if state == ["notRunning", "CONNECTED"] else 0
+        before, calm = None, 0
+        while calm < 2:
+            now = await self.page.evaluate(harness.SCRIPT_STATE)
+            calm = calm + 1 if harness.quiet(before, now) else 0
+            before = now
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the app did not settle within {SESSION_TIMEOUT_S} s ({state})")
+                raise TimeoutError(f"the app did not settle within {SESSION_TIMEOUT_S} s ({now})")
             await self.page.wait_for_timeout(250)
 
     async def press(self, label: str) -> None:
+        runs = await self.page.evaluate(harness.WATCH_RUNS)
         await self.page.get_by_role("button", name=label, exact=True).click()
-        await self.page.wait_for_timeout(300)
+        await self.page.wait_for_function(f"window.labScriptChanges > {runs}",
+                                          timeout=SESSION_TIMEOUT_S * 1000)
         await self.settled()
 
     async def metrics(self) -> dict[str, str]:
@@ -269,6 +272,7 @@ async def tab_trains(tab: Tab, seed: int) -> Outcome:
     try:
         await tab.open("Train", f"seed={seed}")
         await tab.press("Train")
+        await tab.page.locator('[data-testid="stMetric"]').nth(3).wait_for()
         outcome.metrics = await tab.metrics()
         outcome.seconds = time.perf_counter() - start
         outcome.url_seed = seed_in(urlparse(tab.page.url).query)

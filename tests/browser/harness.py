@@ -146,22 +146,25 @@ class Lab:
         return self.settled()
 
     def settled(self, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> Lab:
-        """Wait until the app is connected and its script has finished (twice in a row, 250 ms
-        apart, so a rerun that is about to start is not mistaken for the end)."""
+        """Wait until the app is connected, its script has finished and the page has stopped
+        changing (see :func:`quiet`)."""
         deadline = time.monotonic() + timeout_ms / 1000
-        quiet = 0
-        while quiet < 2:
-            state = self.page.evaluate(_SCRIPT_STATE)
-            quiet = quiet + 1 if state == ["notRunning", "CONNECTED"] else 0
+        before, calm = None, 0
+        while calm < 2:
+            now = self.page.evaluate(SCRIPT_STATE)
+            calm = calm + 1 if quiet(before, now) else 0
+            before = now
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the app did not settle within {timeout_ms} ms ({state})")
+                raise TimeoutError(f"the app did not settle within {timeout_ms} ms ({now})")
             self.page.wait_for_timeout(250)
         return self
 
     def press(self, label: str) -> Lab:
         """Press the button labelled ``label`` and wait for the rerun to finish."""
+        runs = self.page.evaluate(WATCH_RUNS)
         self.button(label).click()
-        self.page.wait_for_timeout(300)
+        self.page.wait_for_function(f"window.labScriptChanges > {runs}",
+                                    timeout=SCRIPT_TIMEOUT_MS)
         return self.settled()
 
     def button(self, label: str):
@@ -195,5 +198,25 @@ class Lab:
         return self.page.locator('[data-testid="stMain"]').inner_text()
 
 
-_SCRIPT_STATE = """() => { const app = document.querySelector('[data-testid="stApp"]');
-    return app ? [app.dataset.testScriptState, app.dataset.testConnectionState] : []; }"""
+#: The app's script and connection state, as the page shows them, and how many elements the
+#: page holds.
+SCRIPT_STATE = """() => { const app = document.querySelector('[data-testid="stApp"]');
+    return app ? [app.dataset.testScriptState, app.dataset.testConnectionState,
+                  document.querySelectorAll('[data-testid]').length] : []; }"""
+
+
+def quiet(before, now) -> bool:
+    """Whether two readings of :data:`SCRIPT_STATE` a moment apart show a page at rest: connected,
+    no script running, and no element added or removed in between (on a busy machine the
+    browser may still be drawing what a finished script sent)."""
+    return now[:2] == ["notRunning", "CONNECTED"] and before == now
+#: Counts every change of the script's state from now on (``window.labScriptChanges``) and
+#: returns the count so far, so that a press can wait for its rerun to have started: on a busy
+#: server the rerun may begin well after the click.
+WATCH_RUNS = """() => { if (window.labScriptChanges === undefined) {
+        window.labScriptChanges = 0;
+        const app = document.querySelector('[data-testid="stApp"]');
+        new MutationObserver(records => { window.labScriptChanges += records.length; })
+            .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }
+    return window.labScriptChanges; }"""
