@@ -24,6 +24,11 @@ the forward pass's cache and the backward pass's gradients. Two choices make it 
   (see :class:`~nncore.parameters.ParameterBuffer`), so ``Z_l = [A_{l-1}, 1] [W_l; b_l]``
   and one product gives both ``dW_l`` and ``db_l``.
 
+**One output unit.** When a network has one hidden layer and one output, ``dZ_1`` is the outer
+product ``w₂ e`` (``e = dZ_2``) times ``F = f'(Z_1)`` [⊙ mask], so the first layer's gradient is
+taken without forming it: ``[dW_1; db_1]_ih = w₂_h · Σ_n F_hn (x_in e_n)``, one product of ``F``
+with the ``(D + 1, n)`` matrix ``x ⊙ e``. This saves two passes over the hidden layer per step.
+
 The workspace is built once per batch size and compiles the step into a *tape*: a list of NumPy
 calls with every argument bound. Running a pass is ``for op in tape: op()``, which allocates
 nothing and spends no time deciding what to do.
@@ -41,7 +46,12 @@ layout. Each entry takes the next 16-bit lane of the generator's raw 64-bit outp
 ≥ round(p·65536), and kept entries are scaled by 1/(1−p′) with p′ = round(p·65536)/65536
 ("inverted" dropout), so evaluation needs no rescaling.
 
-- **Dropout** zeroes hidden *units*, independently for every sample of the batch.
+- **Dropout** zeroes hidden *units*, independently for every sample of the batch. The mask is
+  stored as 0/1 and the factor 1/(1−p′) is applied to the rows of the next layer's
+  ``[W; b]`` that read those units (a copy made each step; the bias row is not scaled), which
+  gives the same numbers up to rounding as scaling every kept activation, in one pass less.
+  ``dW`` of those rows is scaled by the same factor. For a ReLU layer the mask is applied to
+  the activation in place, and ``f'(Z) ⊙ mask`` is read back from it as ``[A ⊙ mask > 0]``.
 - **DropConnect** zeroes individual *weights* (a bias counts as a weight), the same for the
   whole batch; a unit survives as long as some of its weights do. ``dW`` is masked too, so a
   dropped weight is not changed by that step. The seed post 001 drops a fixed count of weights
@@ -98,19 +108,36 @@ def _draw_keep(bit_generator, mask, p):
     np.greater_equal(lanes.reshape(mask.shape), round(p * MASK_LEVELS), out=mask)
 
 
-def _mask_ops(rng, mask, p):
-    """Calls that fill ``mask`` with keep/(1 − p′): kept entries scaled, dropped ones 0.
+def _draws(rng, mask, p):
+    """Calls that fill ``mask`` with 1 where an entry is kept and 0 where it is dropped.
 
     For a stack, ``rng`` is one generator per network and ``p`` one rate per network."""
     if isinstance(rng, np.random.Generator):
-        draws = [partial(_draw_keep, rng.bit_generator, mask, p)]
-        keep = keep_factor(p)
-    else:
-        rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rng),))
-        draws = [partial(_draw_keep, g.bit_generator, mask[k], q)
-                 for k, (g, q) in enumerate(zip(rng, rates))]
-        keep = np.array([keep_factor(q) for q in rates], dtype=mask.dtype).reshape(-1, 1, 1)
-    return draws + [partial(np.multiply, mask, keep, out=mask)]
+        return [partial(_draw_keep, rng.bit_generator, mask, p)]
+    rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rng),))
+    return [partial(_draw_keep, g.bit_generator, mask[k], q)
+            for k, (g, q) in enumerate(zip(rng, rates))]
+
+
+def _keep_factors(rng, p, dtype):
+    """keep/(1 − p′) for one network (a float) or a stack (a ``(K, 1, 1)`` array)."""
+    if isinstance(rng, np.random.Generator):
+        return keep_factor(p)
+    rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rng),))
+    return np.array([keep_factor(q) for q in rates], dtype=dtype).reshape(-1, 1, 1)
+
+
+def _mask_ops(rng, mask, p):
+    """Calls that fill ``mask`` with keep/(1 − p′): kept entries scaled, dropped ones 0."""
+    keep = _keep_factors(rng, p, mask.dtype)
+    return _draws(rng, mask, p) + [partial(np.multiply, mask, keep, out=mask)]
+
+
+def _row_scale(keep, rows, ones, lead, dtype):
+    """A ``(*lead, rows [+ 1], 1)`` column: ``keep`` on the first ``rows`` entries, 1 on a bias row."""
+    out = np.ones((*lead, rows + bool(ones), 1), dtype=dtype)
+    out[..., :rows, :] = keep
+    return out
 
 
 def _rows(a, stop):
@@ -148,12 +175,13 @@ class Workspace:
         self.t = np.empty((*self.lead, arch.sizes[-1], n), dtype=dtype) if t is None else t
         self.ones = np.ones(n, dtype=dtype)
         dropout = dropout if dropout is not None else (0.0,) * (arch.n_layers - 1)
+        slots = _relu_slots(arch, active if params.stack is None else None)
         self.forward_tape, self.backward_tape, layers = [], [], []
-        inp = self.x
+        inp, in_keep = self.x, None
         for l in range(arch.n_layers):
-            layer = self._forward_layer(l, inp, params, rng, dropout, dropconnect)
+            layer = self._forward_layer(l, inp, in_keep, params, rng, dropout, dropconnect, slots)
             layers.append(layer)
-            inp = layer["next_input"]
+            inp, in_keep = layer["next_input"], layer["out_keep"]
         self.z, self.y = layers[-1]["z"], layers[-1]["y"]
         self.err = np.empty_like(self.z)
         self.scratch = np.empty_like(self.z)
@@ -162,18 +190,24 @@ class Workspace:
         self.value_op = partial(value, self.z, self.y, self.t, self.scratch, reduce)
         self.loss_op = partial(value_and_grad, self.z, self.y, self.t, self.err, arch.output,
                                self.scratch, reduce)
-        self._backward(layers, params, active)
+        self._backward(layers, params, slots)
 
     # ------------------------------------------------------------------ building the tapes
-    def _forward_layer(self, l, inp, params, rng, dropout, dropconnect):
+    def _forward_layer(self, l, inp, in_keep, params, rng, dropout, dropconnect, slots):
         arch, n, tape, lead = self.arch, self.n, self.forward_tape, self.lead
         fan_in, fan_out = arch.shapes[l]
         w = params.augmented[l]                                   # [W_l; b_l] (fan_in+1, fan_out)
-        layer = {"input": inp, "weights": w, "weight_mask": None, "unit_mask": None}
+        layer = {"input": inp, "weights": w, "weight_mask": None, "in_keep": None,
+                 "unit_mask": None, "deriv": None, "out_keep": None, "dropping": False}
         if rng is not None and np.any(np.asarray(dropconnect) > 0.0):
             mask, used = np.empty_like(w), np.empty_like(w)
             tape += _mask_ops(rng, mask, dropconnect) + [partial(np.multiply, w, mask, out=used)]
             layer.update(weights=used, weight_mask=mask)
+        if in_keep is not None:                   # the layer below dropped units: scale its rows
+            scale = _row_scale(in_keep, fan_in, arch.bias[l], lead, w.dtype)
+            scaled = np.empty(w.shape, w.dtype)
+            tape.append(partial(np.multiply, layer["weights"], scale, out=scaled))
+            layer.update(weights=scaled, in_keep=scale)
         last = l == arch.n_layers - 1
         a = np.empty((*lead, fan_out, n), w.dtype) if last else \
             with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
@@ -186,40 +220,87 @@ class Workspace:
                 tape.append(partial(ACTIVATIONS[arch.output], z, layer["y"]))
             layer["next_input"] = None
             return layer
-        tape.append(_activation_op(arch.activations[l], z))                # A_lᵀ in place
+        name = arch.activations[l]
+        tape.append(_activation_op(name, z))                       # A_lᵀ in place
         layer["next_input"] = a
-        if rng is not None and np.any(np.asarray(dropout[l]) > 0.0):
+        dropping = rng is not None and np.any(np.asarray(dropout[l]) > 0.0)
+        if name == "relu":
+            # f'(z) ⊙ mask = [a ⊙ mask > 0]: the mask is applied in place and the backward pass
+            # reads both from the dropped activation.
+            deriv = layer["deriv"] = np.empty_like(z)
+            if dropping:
+                if slots[l] is not None:                           # count before dropping
+                    tape += [partial(DERIVATIVES[name], z, deriv),
+                             partial(np.dot, deriv, self.ones, slots[l])]
+                tape += _draws(rng, deriv, dropout[l]) + [partial(np.multiply, z, deriv, out=z)]
+        elif dropping:
             mask = np.empty_like(z)
             dropped = with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
-            tape += _mask_ops(rng, mask, dropout[l]) + \
+            tape += _draws(rng, mask, dropout[l]) + \
                 [partial(np.multiply, z, mask, out=_rows(dropped, fan_out))]
             layer.update(unit_mask=mask, next_input=dropped)
+        if dropping:
+            layer.update(dropping=True, out_keep=_keep_factors(rng, dropout[l], w.dtype))
         return layer
 
-    def _backward(self, layers, params, active):
+    def _backward(self, layers, params, slots):
         arch, tape = self.arch, self.backward_tape
-        dz, slots = self.err, _relu_slots(arch, active)
+        dz = self.err
         for l in range(arch.n_layers - 1, -1, -1):
             layer, grad = layers[l], params.grad_augmented[l]
-            tape.append(partial(self.product, layer["input"], _swap(dz), grad))   # [dW_l; db_l]
+            if not layer.get("grad_done"):
+                tape.append(partial(self.product, layer["input"], _swap(dz), grad))  # [dW_l; db_l]
+            if layer["in_keep"] is not None:
+                tape.append(partial(np.multiply, grad, layer["in_keep"], out=grad))
             if layer["weight_mask"] is not None:
                 tape.append(partial(np.multiply, grad, layer["weight_mask"], out=grad))
             if l == 0:
                 break
             h, below = l - 1, layers[l - 1]
             fan_in = arch.shapes[l][0]
+            deriv = self._derivative_ops(below, arch.activations[h], slots[h])
+            if h == 0 and dz.shape[-2] == 1 and deriv is not None:
+                self._first_layer_grad(below, deriv, _rows(layer["weights"], fan_in), dz,
+                                       params.grad_augmented[0])
+                continue
             da = np.empty((*self.lead, fan_in, self.n), dz.dtype)             # dA_hᵀ (fan_in, n)
             tape.append(self._input_grad_op(_rows(layer["weights"], fan_in), dz, da))
-            if below["unit_mask"] is not None:
-                tape.append(partial(np.multiply, da, below["unit_mask"], out=da))
-            name = arch.activations[h]
-            if name != "identity":
-                deriv = np.empty_like(da)
-                tape.append(partial(DERIVATIVES[name], below["z"], deriv))
-                if slots[h] is not None and self.stack is None:
-                    tape.append(partial(np.dot, deriv, self.ones, slots[h]))
+            if deriv is not None:
                 tape.append(partial(np.multiply, da, deriv, out=da))
             dz = da
+
+    def _derivative_ops(self, layer, name, slot):
+        """Append the calls that leave f'(Z) ⊙ mask of a hidden layer in an array; return it
+        (None when it is all ones)."""
+        tape, z, mask = self.backward_tape, layer["z"], layer["unit_mask"]
+        if name == "relu":
+            deriv = layer["deriv"]
+            tape.append(partial(DERIVATIVES[name], z, deriv))
+            if slot is not None and not layer["dropping"]:
+                tape.append(partial(np.dot, deriv, self.ones, slot))
+            return deriv
+        if name == "identity":
+            return mask
+        deriv = np.empty_like(z)
+        tape.append(partial(DERIVATIVES[name], z, deriv))
+        if mask is not None:
+            tape.append(partial(np.multiply, deriv, mask, out=deriv))
+        return deriv
+
+    def _first_layer_grad(self, layer, deriv, w, dz, grad):
+        """[dW_1; db_1] under a single output unit without forming dZ_1.
+
+        dZ_1ᵀ = (w ⊗ e) ⊙ F with w the output weights (H,), e = dZ_2ᵀ (n,) and F = f'(Z_1) ⊙ mask,
+        so [dW_1; db_1]_ih = Σ_n x_in F_hn w_h e_n = w_h · (F (x ⊙ e)ᵀ)_hi: one product over the
+        samples with a (fan_in + 1)-column matrix, and two small passes instead of three the size
+        of the layer."""
+        tape, x = self.backward_tape, layer["input"]
+        xe = np.empty((*self.lead, x.shape[-2], self.n), dz.dtype)
+        g = np.empty((*self.lead, deriv.shape[-2], x.shape[-2]), dz.dtype)
+        tape += [partial(np.multiply, x, dz, out=xe),
+                 partial(self.product, deriv, _swap(xe), g),
+                 partial(np.multiply, _swap(g), _swap(w), out=grad)]
+        layer["grad_done"] = True
 
     def _input_grad_op(self, w, dz, da):
         """dA_{l-1}ᵀ = W_l dZ_lᵀ. For a stack whose layer has one unit this is an outer product,
