@@ -114,9 +114,29 @@ def _draws(rng, mask, p):
     For a stack, ``rng`` is one generator per network and ``p`` one rate per network."""
     if isinstance(rng, np.random.Generator):
         return [partial(_draw_keep, rng.bit_generator, mask, p)]
-    rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rng),))
-    return [partial(_draw_keep, g.bit_generator, mask[k], q)
-            for k, (g, q) in enumerate(zip(rng, rates))]
+    return [_StackedDraws(rng, mask, p)]
+
+
+class _StackedDraws:
+    """The masks of a stack in one comparison: each network's words come from its own generator
+    (exactly the lanes :func:`_draw_keep` would take) and are gathered into one buffer."""
+
+    def __init__(self, rngs, mask, p):
+        rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rngs),))
+        size = mask[0].size
+        self.words = (size + 3) // 4
+        self.buffer = np.empty((len(rngs), self.words), np.uint64)
+        self.lanes = self.buffer.view(np.uint16)[:, :size].reshape(mask.shape)
+        levels = [round(q * MASK_LEVELS) for q in rates]
+        self.threshold = levels[0] if len(set(levels)) == 1 else \
+            np.array(levels, dtype=np.uint16).reshape(-1, *(1,) * (mask.ndim - 1))
+        self.generators = [g.bit_generator for g in rngs]
+        self.mask = mask
+
+    def __call__(self):
+        words = self.words
+        np.concatenate([g.random_raw(words) for g in self.generators], out=self.buffer.reshape(-1))
+        np.greater_equal(self.lanes, self.threshold, out=self.mask)
 
 
 def _keep_factors(rng, p, dtype):

@@ -132,8 +132,20 @@ def plan_chunks(specs: list[RunSpec], n_train: int, n_test: int = 0, dtype=np.fl
         k = min(k, max(1, int(_TASK_WORK // max(_cost(spec, n_train) / 3, 1.0))))
         while k > 1 and chunk_bytes(spec, k, n_train, n_test, dtype, curve_points) > memory_budget:
             k -= 1
-        chunks += [members[i: i + k] for i in range(0, len(members), k)]
-    return chunks
+        count = -(-len(members) // k)                 # as few chunks as k allows, of equal size
+        bounds = [round(i * len(members) / count) for i in range(count + 1)]
+        chunks += [members[a: b] for a, b in zip(bounds, bounds[1:])]
+    # Costliest first: a pool then deals the long chunks out early and ends on short ones.
+    return sorted(chunks, key=lambda c: -len(c) * _step_cost(specs[c[0]], n_train, n_test))
+
+
+def _step_cost(spec: RunSpec, n_train: int, n_test: int) -> float:
+    """Relative time of one run's training: its products plus, with dropout, the masks
+    (each hidden unit and training row draws a 16-bit random number), and a fixed cost per step."""
+    hidden = sum(spec.sizes[1:-1])
+    dropout = np.any(np.asarray(spec.config.dropout) > 0)
+    return _cost(spec, n_train, n_test) + spec.config.epochs * (
+        2.0 * dropout * hidden * n_train + 2000.0)
 
 
 def _train_chunk(specs, X, T, X_test, T_test, dtype, curve_points):
