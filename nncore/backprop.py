@@ -265,29 +265,72 @@ class Workspace:
 
     def _backward(self, layers, params, slots):
         arch, tape = self.arch, self.backward_tape
+        if self._one_output_backward(layers, params, slots):
+            return
         dz = self.err
         for l in range(arch.n_layers - 1, -1, -1):
             layer, grad = layers[l], params.grad_augmented[l]
-            if not layer.get("grad_done"):
-                tape.append(partial(self.product, layer["input"], _swap(dz), grad))  # [dW_l; db_l]
-            if layer["in_keep"] is not None:
-                tape.append(partial(np.multiply, grad, layer["in_keep"], out=grad))
-            if layer["weight_mask"] is not None:
-                tape.append(partial(np.multiply, grad, layer["weight_mask"], out=grad))
+            tape.append(partial(self.product, layer["input"], _swap(dz), grad))  # [dW_l; db_l]
+            self._grad_masks(layer, grad)
             if l == 0:
                 break
             h, below = l - 1, layers[l - 1]
             fan_in = arch.shapes[l][0]
             deriv = self._derivative_ops(below, arch.activations[h], slots[h])
-            if h == 0 and dz.shape[-2] == 1 and deriv is not None:
-                self._first_layer_grad(below, deriv, _rows(layer["weights"], fan_in), dz,
-                                       params.grad_augmented[0])
-                continue
             da = np.empty((*self.lead, fan_in, self.n), dz.dtype)             # dA_hᵀ (fan_in, n)
             tape.append(self._input_grad_op(_rows(layer["weights"], fan_in), dz, da))
             if deriv is not None:
                 tape.append(partial(np.multiply, da, deriv, out=da))
             dz = da
+
+    def _grad_masks(self, layer, grad):
+        """Scale ``[dW; db]`` like the weights the forward pass used (dropout keep factors of the
+        rows, DropConnect mask)."""
+        for factor in (layer["in_keep"], layer["weight_mask"]):
+            if factor is not None:
+                self.backward_tape.append(partial(np.multiply, grad, factor, out=grad))
+
+    def _one_output_backward(self, layers, params, slots) -> bool:
+        """The backward pass of ``D → H → 1`` without forming ``dZ_1`` (see the module notes).
+
+        With ``e = dZ_2ᵀ`` (n,), ``w`` the output weights (H,) and ``F = f'(Z_1) ⊙ mask``,
+        ``dZ_1ᵀ = (w ⊗ e) ⊙ F``, so ``[dW_1; db_1]_ih = w_h · G_hi`` with ``G = F (x ⊙ e)ᵀ``: one
+        product over the samples with the ``(D + 1)``-row matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙
+        Z_1`` and ``Z_1 = [W_1; b_1]ᵀ x``, so the output layer's ``dW_2 = A_1 e`` is also
+        ``Σ_i [W_1; b_1]_ih G_hi``, and ``db_2 = Σ_n e_n``: no pass over ``A_1`` at all."""
+        arch = self.arch
+        if arch.n_layers != 2 or arch.sizes[-1] != 1:
+            return False
+        hidden, out = layers
+        name, width = arch.activations[0], arch.sizes[1]
+        if name == "identity" and hidden["unit_mask"] is None:
+            return False
+        tape, e, x = self.backward_tape, self.err, hidden["input"]
+        grad_out, grad_hidden = params.grad_augmented[1], params.grad_augmented[0]
+        columns = x.shape[-2]
+        homogeneous = name == "relu" and columns <= 8
+        if not homogeneous:
+            tape.append(partial(self.product, out["input"], _swap(e), grad_out))
+        deriv = self._derivative_ops(hidden, name, slots[0])
+        xe = np.empty((*self.lead, columns, self.n), e.dtype)
+        g = np.empty((*self.lead, width, columns), e.dtype)
+        tape += [partial(np.multiply, x, e, out=xe), partial(self.product, deriv, _swap(xe), g)]
+        if homogeneous:
+            terms = np.empty_like(g)
+            dw = grad_out[..., :width, 0]
+            tape.append(partial(np.multiply, _swap(hidden["weights"]), g, out=terms))
+            if columns == 1:
+                tape.append(partial(np.copyto, dw, terms[..., 0]))
+            else:
+                tape.append(partial(np.add, terms[..., 0], terms[..., 1], out=dw))
+            tape += [partial(np.add, dw, terms[..., i], out=dw) for i in range(2, columns)]
+            if arch.bias[1]:
+                tape.append(partial(np.matmul, e, self.ones, out=grad_out[..., width, :]))
+        self._grad_masks(out, grad_out)
+        tape.append(partial(np.multiply, _swap(g), _swap(_rows(out["weights"], width)),
+                            out=grad_hidden))
+        self._grad_masks(hidden, grad_hidden)
+        return True
 
     def _derivative_ops(self, layer, name, slot):
         """Append the calls that leave f'(Z) ⊙ mask of a hidden layer in an array; return it
@@ -306,21 +349,6 @@ class Workspace:
         if mask is not None:
             tape.append(partial(np.multiply, deriv, mask, out=deriv))
         return deriv
-
-    def _first_layer_grad(self, layer, deriv, w, dz, grad):
-        """[dW_1; db_1] under a single output unit without forming dZ_1.
-
-        dZ_1ᵀ = (w ⊗ e) ⊙ F with w the output weights (H,), e = dZ_2ᵀ (n,) and F = f'(Z_1) ⊙ mask,
-        so [dW_1; db_1]_ih = Σ_n x_in F_hn w_h e_n = w_h · (F (x ⊙ e)ᵀ)_hi: one product over the
-        samples with a (fan_in + 1)-column matrix, and two small passes instead of three the size
-        of the layer."""
-        tape, x = self.backward_tape, layer["input"]
-        xe = np.empty((*self.lead, x.shape[-2], self.n), dz.dtype)
-        g = np.empty((*self.lead, deriv.shape[-2], x.shape[-2]), dz.dtype)
-        tape += [partial(np.multiply, x, dz, out=xe),
-                 partial(self.product, deriv, _swap(xe), g),
-                 partial(np.multiply, _swap(g), _swap(w), out=grad)]
-        layer["grad_done"] = True
 
     def _input_grad_op(self, w, dz, da):
         """dA_{l-1}ᵀ = W_l dZ_lᵀ. For a stack whose layer has one unit this is an outer product,
