@@ -14,7 +14,8 @@ How the work is cut:
   group is cut into *chunks* of at most ``K`` networks, where ``K`` respects three limits: the
   working memory of a chunk stays within ``memory_budget`` bytes (64 MiB by default: the arrays
   of its workspaces, parameters, optimiser state and curves, counted exactly); ``K`` times the
-  widest layer stays near 512 units (1024 in float32), beyond which the step spills out of cache;
+  widest layer stays near 512 units, beyond which the step spills out of cache (measured best for
+  float32 too);
   and a chunk's estimated work stays under about half a second, so that cancelling is quick.
 - Each chunk is one task for a ``concurrent.futures.Executor``. By default that is a local pool
   of ``workers`` processes (one per core), each with one BLAS thread; ``workers=1``
@@ -43,7 +44,7 @@ __all__ = ["run_sweep", "run_specs", "SweepProgress", "SweepResult", "Verdict", 
 
 MEMORY_BUDGET = 64 * 2**20
 """Default bound on one chunk's working memory, in bytes."""
-_CACHE_UNITS = {np.dtype(np.float64): 512, np.dtype(np.float32): 1024}
+_CACHE_UNITS = {np.dtype(np.float64): 512, np.dtype(np.float32): 512}
 _TASK_WORK = 1.5e9   # multiply-adds per task: about half a second here
 
 
