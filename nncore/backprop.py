@@ -160,6 +160,24 @@ def _row_scale(keep, rows, ones, lead, dtype):
     return out
 
 
+class _StackReduce:
+    """Per-network reductions of ``(K, C, n)`` arrays for the losses: the sum of products is one
+    BLAS dot per network, which costs less per call than ``einsum`` at these sizes."""
+
+    @staticmethod
+    def dot(a, b):
+        if a.ndim < b.ndim:                       # a shared (C, n) array, such as the targets
+            a, b = b, a
+        k = a.shape[0]
+        b = b.reshape(-1, 1) if b.ndim < a.ndim else b.reshape(k, -1, 1)
+        return np.matmul(a.reshape(k, 1, -1), b)[:, 0, 0]
+
+    sum = staticmethod(STACKED.sum)
+
+
+_STACK_REDUCE = _StackReduce()
+
+
 def _rows(a, stop):
     """The first ``stop`` rows of the feature axis (axis −2), for a single array or a stack."""
     return a[..., :stop, :]
@@ -206,7 +224,7 @@ class Workspace:
         self.err = np.empty_like(self.z)
         self.scratch = np.empty_like(self.z)
         value, value_and_grad = LOSSES[loss]
-        reduce = SINGLE if params.stack is None else STACKED
+        reduce = SINGLE if params.stack is None else _STACK_REDUCE
         self.value_op = partial(value, self.z, self.y, self.t, self.scratch, reduce)
         self.loss_op = partial(value_and_grad, self.z, self.y, self.t, self.err, arch.output,
                                self.scratch, reduce)
