@@ -26,8 +26,11 @@ the forward pass's cache and the backward pass's gradients. Two choices make it 
 
 **One output unit.** When a network has one hidden layer and one output, ``dZ_1`` is the outer
 product ``w₂ e`` (``e = dZ_2``) times ``F = f'(Z_1)`` [⊙ mask], so the first layer's gradient is
-taken without forming it: ``[dW_1; db_1]_ih = w₂_h · Σ_n F_hn (x_in e_n)``, one product of ``F``
-with the ``(D + 1, n)`` matrix ``x ⊙ e``. This saves two passes over the hidden layer per step.
+taken without forming it: ``[dW_1; db_1]_ih = w₂_h G_hi`` with ``G = F (x ⊙ e)ᵀ``, one product of
+``F`` with the ``(D [+1], n)`` matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙ Z_1`` and ``Z_1 = [W_1; b_1]ᵀ x``,
+so ``dW_2 = A_1 e`` is ``Σ_i [W_1; b_1]_ih G_hi`` from the same ``G`` and ``db_2 = Σ_n e_n``. This
+saves three passes over the hidden layer per step (the numbers agree with the textbook order up
+to rounding, and single runs and stacks take the same path).
 
 The workspace is built once per batch size and compiles the step into a *tape*: a list of NumPy
 calls with every argument bound. Running a pass is ``for op in tape: op()``, which allocates

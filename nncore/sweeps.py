@@ -17,6 +17,9 @@ How the work is cut:
   widest layer stays near 512 units, beyond which the step spills out of cache (measured best for
   float32 too);
   and a chunk's estimated work stays under about half a second, so that cancelling is quick.
+- A group is cut into as few chunks as ``K`` allows, all of one size (±1), and the chunks are
+  dealt costliest first (dropout runs count their mask draws), so a pool's workers finish
+  together.
 - Each chunk is one task for a ``concurrent.futures.Executor``. By default that is a local pool
   of ``workers`` processes (one per core), each with one BLAS thread; ``workers=1``
   trains in this process, reporting every epoch. Any other executor works unchanged, for
