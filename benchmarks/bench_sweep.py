@@ -11,15 +11,22 @@ all 600 runs each way would take many minutes, so each baseline trains an evenly
 subsample of ``--sample`` runs and the time is scaled to 600; the subsample covers every width.
 
 The same run also measures the machine's peak: a 2048² float64/float32 matrix product on one
-thread and the bandwidth of a 256 MB copy. Usage::
+thread and the bandwidth of a 256 MB copy; what one training step of a width-64 dropout chunk
+spends its time on (products, elementwise passes, mask draws); and, next to each sweep's wall
+time, the CPU seconds it used (this process and its workers), which stay meaningful when other
+work shares the machine. Usage::
 
     python benchmarks/bench_sweep.py [--sample 30] [--skip-reference]
 """
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import statistics
 import time
 import warnings
+from functools import partial
 
 import _common
 import numpy as np
@@ -56,6 +63,37 @@ def machine_peaks():
     seconds = min(timed(lambda: np.copyto(dst, big))[0] for _ in range(3))
     out["bandwidth"] = 2 * big.nbytes / seconds / 1e9
     return out
+
+
+def cpu_seconds():
+    """CPU time of this process and of its finished child processes."""
+    own, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def step_breakdown(X, T, X_test, T_test, dtype, width=64, k=8, repeats=60):
+    """Median seconds per training step of one chunk (``k`` runs of width ``width``, dropout 0.2,
+    test set every epoch), split into BLAS products, mask draws and elementwise NumPy calls."""
+    from nncore.stacked import _Stack
+
+    specs = [RunSpec(sizes=(3, width, 1), config=nncore.TrainConfig(
+        epochs=1, learning_rate=0.01, dropout=0.2, seed=s)) for s in range(k)]
+    stack = _Stack(specs, X, T, X_test, T_test, np.dtype(dtype))
+    ws, test = stack.plan[0][0], stack.test_eval.ws
+    ops = ws.forward_tape + [ws.loss_op] + ws.backward_tape + test.forward_tape + [test.value_op]
+    times = [[] for _ in ops]
+    for _ in range(repeats):
+        for op, spent in zip(ops, times):
+            start = time.perf_counter()
+            op()
+            spent.append(time.perf_counter() - start)
+    kinds = {"products": 0.0, "mask draws": 0.0, "elementwise and losses": 0.0}
+    for op, spent in zip(ops, times):
+        func = op.func if isinstance(op, partial) else op
+        kind = "products" if func in (np.matmul, np.dot) else \
+            "mask draws" if type(func).__name__ == "_StackedDraws" else "elementwise and losses"
+        kinds[kind] += statistics.median(spent)
+    return kinds
 
 
 def flops_per_run(spec, n_train, n_test):
@@ -121,13 +159,23 @@ def main():
     space = reference_space()
     runs = [spec for _, spec in space.runs()]
     flops = sum(flops_per_run(s, len(X), len(X_test)) for s in runs)
+    print("\nOne step of a width-64 chunk (8 runs, dropout 0.2, test set), medians per call:")
+    for dtype in (np.float64, np.float32):
+        kinds = step_breakdown(X, T, X_test, T_test, dtype)
+        total = sum(kinds.values())
+        print(f"  {np.dtype(dtype).name}: {total / 8 * 1e6:.0f} µs per run-step; " +
+              ", ".join(f"{name} {100 * v / total:.0f}%" for name, v in kinds.items()))
+    print(f"\nLoad average before the sweeps: {os.getloadavg()[0]:.1f} (2 cores)")
     rows = []
     for dtype, workers in ((np.float64, 1), (np.float64, 2), (np.float32, 1), (np.float32, 2)):
+        cpu = cpu_seconds()
         seconds, _ = timed(lambda: nncore.run_sweep(space, X, T, X_test, T_test,
                                                     workers=workers, dtype=dtype))
+        cpu = cpu_seconds() - cpu
         peak = peaks[np.dtype(dtype).name] * workers
         rows.append([f"nncore sweep, {np.dtype(dtype).name}, {workers} core(s)", f"{seconds:.1f}",
-                     f"{flops / seconds / 1e9:.2f} GFLOP/s = {100 * flops / seconds / 1e9 / peak:.1f}% of peak"])
+                     f"{flops / seconds / 1e9:.2f} GFLOP/s = {100 * flops / seconds / 1e9 / peak:.1f}% "
+                     f"of peak; {cpu:.1f} CPU s"])
     base_seconds = float(rows[1][1])
     sample = runs[:: max(1, len(runs) // args.sample)]
     scale = len(runs) / len(sample)
@@ -141,6 +189,7 @@ def main():
         seconds = timed(fn)[0] * scale
         rows.append([f"{name} (×{scale:.0f} from {len(sample)} runs)", f"{seconds:.1f}",
                      f"{seconds / base_seconds:.1f}× the 2-core float64 sweep"])
+    print(f"\nLoad average after: {os.getloadavg()[0]:.1f}")
     print("\nReference sweep (600 runs × 1000 epochs):\n")
     print(_common.markdown_table(["implementation", "seconds", "notes"], rows))
 

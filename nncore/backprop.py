@@ -24,6 +24,14 @@ the forward pass's cache and the backward pass's gradients. Two choices make it 
   (see :class:`~nncore.parameters.ParameterBuffer`), so ``Z_l = [A_{l-1}, 1] [W_l; b_l]``
   and one product gives both ``dW_l`` and ``db_l``.
 
+**One output unit.** When a network has one hidden layer and one output, ``dZ_1`` is the outer
+product ``w₂ e`` (``e = dZ_2``) times ``F = f'(Z_1)`` [⊙ mask], so the first layer's gradient is
+taken without forming it: ``[dW_1; db_1]_ih = w₂_h G_hi`` with ``G = F (x ⊙ e)ᵀ``, one product of
+``F`` with the ``(D [+1], n)`` matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙ Z_1`` and ``Z_1 = [W_1; b_1]ᵀ x``,
+so ``dW_2 = A_1 e`` is ``Σ_i [W_1; b_1]_ih G_hi`` from the same ``G`` and ``db_2 = Σ_n e_n``. This
+saves three passes over the hidden layer per step (the numbers agree with the textbook order up
+to rounding, and single runs and stacks take the same path).
+
 The workspace is built once per batch size and compiles the step into a *tape*: a list of NumPy
 calls with every argument bound. Running a pass is ``for op in tape: op()``, which allocates
 nothing and spends no time deciding what to do.
@@ -41,7 +49,12 @@ layout. Each entry takes the next 16-bit lane of the generator's raw 64-bit outp
 ≥ round(p·65536), and kept entries are scaled by 1/(1−p′) with p′ = round(p·65536)/65536
 ("inverted" dropout), so evaluation needs no rescaling.
 
-- **Dropout** zeroes hidden *units*, independently for every sample of the batch.
+- **Dropout** zeroes hidden *units*, independently for every sample of the batch. The mask is
+  stored as 0/1 and the factor 1/(1−p′) is applied to the rows of the next layer's
+  ``[W; b]`` that read those units (a copy made each step; the bias row is not scaled), which
+  gives the same numbers up to rounding as scaling every kept activation, in one pass less.
+  ``dW`` of those rows is scaled by the same factor. For a ReLU layer the mask is applied to
+  the activation in place, and ``f'(Z) ⊙ mask`` is read back from it as ``[A ⊙ mask > 0]``.
 - **DropConnect** zeroes individual *weights* (a bias counts as a weight), the same for the
   whole batch; a unit survives as long as some of its weights do. ``dW`` is masked too, so a
   dropped weight is not changed by that step. The seed post 001 drops a fixed count of weights
@@ -98,19 +111,74 @@ def _draw_keep(bit_generator, mask, p):
     np.greater_equal(lanes.reshape(mask.shape), round(p * MASK_LEVELS), out=mask)
 
 
-def _mask_ops(rng, mask, p):
-    """Calls that fill ``mask`` with keep/(1 − p′): kept entries scaled, dropped ones 0.
+def _draws(rng, mask, p):
+    """Calls that fill ``mask`` with 1 where an entry is kept and 0 where it is dropped.
 
     For a stack, ``rng`` is one generator per network and ``p`` one rate per network."""
     if isinstance(rng, np.random.Generator):
-        draws = [partial(_draw_keep, rng.bit_generator, mask, p)]
-        keep = keep_factor(p)
-    else:
-        rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rng),))
-        draws = [partial(_draw_keep, g.bit_generator, mask[k], q)
-                 for k, (g, q) in enumerate(zip(rng, rates))]
-        keep = np.array([keep_factor(q) for q in rates], dtype=mask.dtype).reshape(-1, 1, 1)
-    return draws + [partial(np.multiply, mask, keep, out=mask)]
+        return [partial(_draw_keep, rng.bit_generator, mask, p)]
+    return [_StackedDraws(rng, mask, p)]
+
+
+class _StackedDraws:
+    """The masks of a stack in one comparison: each network's words come from its own generator
+    (exactly the lanes :func:`_draw_keep` would take) and are gathered into one buffer."""
+
+    def __init__(self, rngs, mask, p):
+        rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rngs),))
+        size = mask[0].size
+        self.words = (size + 3) // 4
+        self.buffer = np.empty((len(rngs), self.words), np.uint64)
+        self.lanes = self.buffer.view(np.uint16)[:, :size].reshape(mask.shape)
+        levels = [round(q * MASK_LEVELS) for q in rates]
+        self.threshold = levels[0] if len(set(levels)) == 1 else \
+            np.array(levels, dtype=np.uint16).reshape(-1, *(1,) * (mask.ndim - 1))
+        self.generators = [g.bit_generator for g in rngs]
+        self.mask = mask
+
+    def __call__(self):
+        words = self.words
+        np.concatenate([g.random_raw(words) for g in self.generators], out=self.buffer.reshape(-1))
+        np.greater_equal(self.lanes, self.threshold, out=self.mask)
+
+
+def _keep_factors(rng, p, dtype):
+    """keep/(1 − p′) for one network (a float) or a stack (a ``(K, 1, 1)`` array)."""
+    if isinstance(rng, np.random.Generator):
+        return keep_factor(p)
+    rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rng),))
+    return np.array([keep_factor(q) for q in rates], dtype=dtype).reshape(-1, 1, 1)
+
+
+def _mask_ops(rng, mask, p):
+    """Calls that fill ``mask`` with keep/(1 − p′): kept entries scaled, dropped ones 0."""
+    keep = _keep_factors(rng, p, mask.dtype)
+    return _draws(rng, mask, p) + [partial(np.multiply, mask, keep, out=mask)]
+
+
+def _row_scale(keep, rows, ones, lead, dtype):
+    """A ``(*lead, rows [+ 1], 1)`` column: ``keep`` on the first ``rows`` entries, 1 on a bias row."""
+    out = np.ones((*lead, rows + bool(ones), 1), dtype=dtype)
+    out[..., :rows, :] = keep
+    return out
+
+
+class _StackReduce:
+    """Per-network reductions of ``(K, C, n)`` arrays for the losses: the sum of products is one
+    BLAS dot per network, which costs less per call than ``einsum`` at these sizes."""
+
+    @staticmethod
+    def dot(a, b):
+        if a.ndim < b.ndim:                       # a shared (C, n) array, such as the targets
+            a, b = b, a
+        k = a.shape[0]
+        b = b.reshape(-1, 1) if b.ndim < a.ndim else b.reshape(k, -1, 1)
+        return np.matmul(a.reshape(k, 1, -1), b)[:, 0, 0]
+
+    sum = staticmethod(STACKED.sum)
+
+
+_STACK_REDUCE = _StackReduce()
 
 
 def _rows(a, stop):
@@ -148,32 +216,39 @@ class Workspace:
         self.t = np.empty((*self.lead, arch.sizes[-1], n), dtype=dtype) if t is None else t
         self.ones = np.ones(n, dtype=dtype)
         dropout = dropout if dropout is not None else (0.0,) * (arch.n_layers - 1)
+        slots = _relu_slots(arch, active if params.stack is None else None)
         self.forward_tape, self.backward_tape, layers = [], [], []
-        inp = self.x
+        inp, in_keep = self.x, None
         for l in range(arch.n_layers):
-            layer = self._forward_layer(l, inp, params, rng, dropout, dropconnect)
+            layer = self._forward_layer(l, inp, in_keep, params, rng, dropout, dropconnect, slots)
             layers.append(layer)
-            inp = layer["next_input"]
+            inp, in_keep = layer["next_input"], layer["out_keep"]
         self.z, self.y = layers[-1]["z"], layers[-1]["y"]
         self.err = np.empty_like(self.z)
         self.scratch = np.empty_like(self.z)
         value, value_and_grad = LOSSES[loss]
-        reduce = SINGLE if params.stack is None else STACKED
+        reduce = SINGLE if params.stack is None else _STACK_REDUCE
         self.value_op = partial(value, self.z, self.y, self.t, self.scratch, reduce)
         self.loss_op = partial(value_and_grad, self.z, self.y, self.t, self.err, arch.output,
                                self.scratch, reduce)
-        self._backward(layers, params, active)
+        self._backward(layers, params, slots)
 
     # ------------------------------------------------------------------ building the tapes
-    def _forward_layer(self, l, inp, params, rng, dropout, dropconnect):
+    def _forward_layer(self, l, inp, in_keep, params, rng, dropout, dropconnect, slots):
         arch, n, tape, lead = self.arch, self.n, self.forward_tape, self.lead
         fan_in, fan_out = arch.shapes[l]
         w = params.augmented[l]                                   # [W_l; b_l] (fan_in+1, fan_out)
-        layer = {"input": inp, "weights": w, "weight_mask": None, "unit_mask": None}
+        layer = {"input": inp, "weights": w, "weight_mask": None, "in_keep": None,
+                 "unit_mask": None, "deriv": None, "out_keep": None, "dropping": False}
         if rng is not None and np.any(np.asarray(dropconnect) > 0.0):
             mask, used = np.empty_like(w), np.empty_like(w)
             tape += _mask_ops(rng, mask, dropconnect) + [partial(np.multiply, w, mask, out=used)]
             layer.update(weights=used, weight_mask=mask)
+        if in_keep is not None:                   # the layer below dropped units: scale its rows
+            scale = _row_scale(in_keep, fan_in, arch.bias[l], lead, w.dtype)
+            scaled = np.empty(w.shape, w.dtype)
+            tape.append(partial(np.multiply, layer["weights"], scale, out=scaled))
+            layer.update(weights=scaled, in_keep=scale)
         last = l == arch.n_layers - 1
         a = np.empty((*lead, fan_out, n), w.dtype) if last else \
             with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
@@ -186,40 +261,115 @@ class Workspace:
                 tape.append(partial(ACTIVATIONS[arch.output], z, layer["y"]))
             layer["next_input"] = None
             return layer
-        tape.append(_activation_op(arch.activations[l], z))                # A_lᵀ in place
+        name = arch.activations[l]
+        tape.append(_activation_op(name, z))                       # A_lᵀ in place
         layer["next_input"] = a
-        if rng is not None and np.any(np.asarray(dropout[l]) > 0.0):
+        dropping = rng is not None and np.any(np.asarray(dropout[l]) > 0.0)
+        if name == "relu":
+            # f'(z) ⊙ mask = [a ⊙ mask > 0]: the mask is applied in place and the backward pass
+            # reads both from the dropped activation.
+            deriv = layer["deriv"] = np.empty_like(z)
+            if dropping:
+                if slots[l] is not None:                           # count before dropping
+                    tape += [partial(DERIVATIVES[name], z, deriv),
+                             partial(np.dot, deriv, self.ones, slots[l])]
+                tape += _draws(rng, deriv, dropout[l]) + [partial(np.multiply, z, deriv, out=z)]
+        elif dropping:
             mask = np.empty_like(z)
             dropped = with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
-            tape += _mask_ops(rng, mask, dropout[l]) + \
+            tape += _draws(rng, mask, dropout[l]) + \
                 [partial(np.multiply, z, mask, out=_rows(dropped, fan_out))]
             layer.update(unit_mask=mask, next_input=dropped)
+        if dropping:
+            layer.update(dropping=True, out_keep=_keep_factors(rng, dropout[l], w.dtype))
         return layer
 
-    def _backward(self, layers, params, active):
+    def _backward(self, layers, params, slots):
         arch, tape = self.arch, self.backward_tape
-        dz, slots = self.err, _relu_slots(arch, active)
+        if self._one_output_backward(layers, params, slots):
+            return
+        dz = self.err
         for l in range(arch.n_layers - 1, -1, -1):
             layer, grad = layers[l], params.grad_augmented[l]
-            tape.append(partial(self.product, layer["input"], _swap(dz), grad))   # [dW_l; db_l]
-            if layer["weight_mask"] is not None:
-                tape.append(partial(np.multiply, grad, layer["weight_mask"], out=grad))
+            tape.append(partial(self.product, layer["input"], _swap(dz), grad))  # [dW_l; db_l]
+            self._grad_masks(layer, grad)
             if l == 0:
                 break
             h, below = l - 1, layers[l - 1]
             fan_in = arch.shapes[l][0]
+            deriv = self._derivative_ops(below, arch.activations[h], slots[h])
             da = np.empty((*self.lead, fan_in, self.n), dz.dtype)             # dA_hᵀ (fan_in, n)
             tape.append(self._input_grad_op(_rows(layer["weights"], fan_in), dz, da))
-            if below["unit_mask"] is not None:
-                tape.append(partial(np.multiply, da, below["unit_mask"], out=da))
-            name = arch.activations[h]
-            if name != "identity":
-                deriv = np.empty_like(da)
-                tape.append(partial(DERIVATIVES[name], below["z"], deriv))
-                if slots[h] is not None and self.stack is None:
-                    tape.append(partial(np.dot, deriv, self.ones, slots[h]))
+            if deriv is not None:
                 tape.append(partial(np.multiply, da, deriv, out=da))
             dz = da
+
+    def _grad_masks(self, layer, grad):
+        """Scale ``[dW; db]`` like the weights the forward pass used (dropout keep factors of the
+        rows, DropConnect mask)."""
+        for factor in (layer["in_keep"], layer["weight_mask"]):
+            if factor is not None:
+                self.backward_tape.append(partial(np.multiply, grad, factor, out=grad))
+
+    def _one_output_backward(self, layers, params, slots) -> bool:
+        """The backward pass of ``D → H → 1`` without forming ``dZ_1`` (see the module notes).
+
+        With ``e = dZ_2ᵀ`` (n,), ``w`` the output weights (H,) and ``F = f'(Z_1) ⊙ mask``,
+        ``dZ_1ᵀ = (w ⊗ e) ⊙ F``, so ``[dW_1; db_1]_ih = w_h · G_hi`` with ``G = F (x ⊙ e)ᵀ``: one
+        product over the samples with the ``(D + 1)``-row matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙
+        Z_1`` and ``Z_1 = [W_1; b_1]ᵀ x``, so the output layer's ``dW_2 = A_1 e`` is also
+        ``Σ_i [W_1; b_1]_ih G_hi``, and ``db_2 = Σ_n e_n``: no pass over ``A_1`` at all."""
+        arch = self.arch
+        if arch.n_layers != 2 or arch.sizes[-1] != 1:
+            return False
+        hidden, out = layers
+        name, width = arch.activations[0], arch.sizes[1]
+        if name == "identity" and hidden["unit_mask"] is None:
+            return False
+        tape, e, x = self.backward_tape, self.err, hidden["input"]
+        grad_out, grad_hidden = params.grad_augmented[1], params.grad_augmented[0]
+        columns = x.shape[-2]
+        homogeneous = name == "relu" and columns <= 8
+        if not homogeneous:
+            tape.append(partial(self.product, out["input"], _swap(e), grad_out))
+        deriv = self._derivative_ops(hidden, name, slots[0])
+        xe = np.empty((*self.lead, columns, self.n), e.dtype)
+        g = np.empty((*self.lead, width, columns), e.dtype)
+        tape += [partial(np.multiply, x, e, out=xe), partial(self.product, deriv, _swap(xe), g)]
+        if homogeneous:
+            terms = np.empty_like(g)
+            dw = grad_out[..., :width, 0]
+            tape.append(partial(np.multiply, _swap(hidden["weights"]), g, out=terms))
+            if columns == 1:
+                tape.append(partial(np.copyto, dw, terms[..., 0]))
+            else:
+                tape.append(partial(np.add, terms[..., 0], terms[..., 1], out=dw))
+            tape += [partial(np.add, dw, terms[..., i], out=dw) for i in range(2, columns)]
+            if arch.bias[1]:
+                tape.append(partial(np.matmul, e, self.ones, out=grad_out[..., width, :]))
+        self._grad_masks(out, grad_out)
+        tape.append(partial(np.multiply, _swap(g), _swap(_rows(out["weights"], width)),
+                            out=grad_hidden))
+        self._grad_masks(hidden, grad_hidden)
+        return True
+
+    def _derivative_ops(self, layer, name, slot):
+        """Append the calls that leave f'(Z) ⊙ mask of a hidden layer in an array; return it
+        (None when it is all ones)."""
+        tape, z, mask = self.backward_tape, layer["z"], layer["unit_mask"]
+        if name == "relu":
+            deriv = layer["deriv"]
+            tape.append(partial(DERIVATIVES[name], z, deriv))
+            if slot is not None and not layer["dropping"]:
+                tape.append(partial(np.dot, deriv, self.ones, slot))
+            return deriv
+        if name == "identity":
+            return mask
+        deriv = np.empty_like(z)
+        tape.append(partial(DERIVATIVES[name], z, deriv))
+        if mask is not None:
+            tape.append(partial(np.multiply, deriv, mask, out=deriv))
+        return deriv
 
     def _input_grad_op(self, w, dz, da):
         """dA_{l-1}ᵀ = W_l dZ_lᵀ. For a stack whose layer has one unit this is an outer product,

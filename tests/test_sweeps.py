@@ -37,6 +37,22 @@ STACK_CASES = {
     "mini-batch adam with and without L2": (
         dict(sizes=(3, 5, 1)), nncore.TrainConfig(epochs=30, batch_size=64, optimizer="adam"),
         [dict(l2=l2, seed=s, learning_rate=0.01) for l2 in (0.0, 0.1) for s in (0, 1, 2)]),
+    "ReLU with per-network dropout, the reference sweep's shape": (
+        dict(sizes=(3, 16, 1)), nncore.TrainConfig(epochs=120),
+        [dict(dropout=d, seed=s, learning_rate=lr) for d in (0.1, 0.3) for s in (0, 1)
+         for lr in (0.01, 0.5)]),
+    "tanh with dropout and DropConnect, one hidden layer": (
+        dict(sizes=(3, 7, 1), activation="tanh"),
+        nncore.TrainConfig(epochs=60, dropout=0.2, dropconnect=0.1, learning_rate=0.05),
+        [dict(dropout=d, dropconnect=c, seed=s) for d in (0.1, 0.25) for c in (0.1, 0.3)
+         for s in (0, 1)]),
+    "ReLU with dropout, DropConnect and no bias, mini-batches": (
+        dict(sizes=(3, 6, 1), bias=(False, True)),
+        nncore.TrainConfig(epochs=20, dropout=0.2, dropconnect=0.1, batch_size=50),
+        [dict(dropout=d, seed=s, learning_rate=0.02) for d in (0.15, 0.35) for s in (0, 1)]),
+    "identity hidden layer with dropout": (
+        dict(sizes=(3, 5, 1), activation="identity"), nncore.TrainConfig(epochs=40, dropout=0.3),
+        [dict(seed=s, learning_rate=lr) for s in (0, 1) for lr in (0.001, 0.01)]),
     "DropConnect, momentum, step schedule, no bias": (
         dict(sizes=(3, 4, 1), bias=False),
         nncore.TrainConfig(epochs=60, dropconnect=0.2, optimizer="momentum", schedule="step",
@@ -73,6 +89,33 @@ def test_stacked_classification_equals_sequential(loss, output, classes):
         params, result = sequential_parameters(spec, X, y, X[:40], y[:40])
         assert np.max(np.abs(params - record.parameters)) <= 1e-12
         assert record.final_test_metric == pytest.approx(result.final_test_metric)
+
+
+def test_dropout_stacks_reproduce_each_runs_masks_bit_for_bit(boston):
+    """float64 stacks of the reference sweep's shape give exactly the weights of single runs."""
+    X, T = boston
+    specs = [RunSpec(sizes=(3, 12, 1),
+                     config=nncore.TrainConfig(epochs=50, dropout=d, learning_rate=0.05, seed=s))
+             for d in (0.1, 0.3) for s in range(3)]
+    records = train_stack(specs, X, T, X[:100], T[:100])
+    for spec, record in zip(specs, records):
+        params, result = sequential_parameters(spec, X, T, X[:100], T[:100])
+        assert np.array_equal(params, record.parameters)
+        assert record.test_curve == pytest.approx(result.history.test_loss, rel=1e-12)
+
+
+def test_chunks_are_even_and_dealt_costliest_first():
+    config = nncore.TrainConfig(epochs=100)
+    specs = [RunSpec(sizes=(3, w, 1), config=config.replace(seed=s, dropout=d))
+             for w in (4, 64) for d in (0.0, 0.2) for s in range(20)]
+    chunks = plan_chunks(specs, 506, 100)
+    for group in ({(4, 0.0)}, {(64, 0.2)}):
+        sizes = [len(c) for c in chunks if (specs[c[0]].sizes[1], specs[c[0]].config.dropout)
+                 in group]
+        assert max(sizes) - min(sizes) <= 1
+    widths = [specs[c[0]].sizes[1] for c in chunks]
+    assert widths[0] == 64 and widths[-1] == 4
+    assert sorted(i for c in chunks for i in c) == list(range(len(specs)))
 
 
 def test_runs_of_different_shapes_cannot_share_a_stack(boston):
