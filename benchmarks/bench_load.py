@@ -56,6 +56,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from labapp import runs  # noqa: E402
 from labapp.prepare import prepare  # noqa: E402
+from labapp.report import metric_cards  # noqa: E402
 from labapp.state import decode  # noqa: E402
 from labapp.tables import load_table  # noqa: E402
 
@@ -67,21 +68,13 @@ SAMPLE_EVERY_S = 0.2
 
 # -- what each student must see ---------------------------------------------------------------
 
-def shown_number(value: float) -> str:
-    """A metric as the Train page writes it (``shown_number`` in ``pages/2_Train.py``)."""
-    return f"{value:.4g}" if value == value and abs(value) != float("inf") else "—"
-
-
 def expected_metrics(seed: int) -> dict[str, str]:
     """The metric cards of the default network trained with ``seed``, computed in-process by
     the same code the server runs."""
     state, notes = decode({"seed": str(seed)})
     assert not notes, notes
     run = runs.execute(prepare(load_table(state.data), state.data), state.data, state.train)
-    name = run.report.metric_name
-    values = {"Training loss": run.result.final_train_loss, "Test loss": run.result.final_test_loss,
-              f"Training {name}": run.report.train_metric, f"Test {name}": run.report.test_metric}
-    return {label: shown_number(value) for label, value in values.items()}
+    return metric_cards(run.result, run.report)
 
 
 def seed_in(query: str) -> str | None:

@@ -11,7 +11,8 @@ from nncore.synthetic import engineer_features
 
 from .prepare import Prepared
 
-__all__ = ["Report", "Grid", "build_report", "predicted_classes", "GRID_SIZE"]
+__all__ = ["Report", "Grid", "build_report", "predicted_classes", "metric_cards",
+           "GRID_SIZE"]
 
 #: Cells per side of the decision-boundary grid.
 GRID_SIZE = 60
@@ -117,3 +118,16 @@ def build_report(net, data: Prepared) -> Report:
         if data.table.task == "classification":
             return _classification(net, data)
         return _regression(net, data)
+
+
+def shown_number(value: float) -> str:
+    """A metric's text: four significant digits, or a dash when there is no value."""
+    return f"{value:.4g}" if value == value and abs(value) != float("inf") else "—"
+
+
+def metric_cards(result, report: Report) -> dict[str, str]:
+    """The Train page's four metric cards of a run: label → the value as shown."""
+    name = report.metric_name
+    values = {"Training loss": result.final_train_loss, "Test loss": result.final_test_loss,
+              f"Training {name}": report.train_metric, f"Test {name}": report.test_metric}
+    return {label: shown_number(value) for label, value in values.items()}

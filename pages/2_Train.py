@@ -7,6 +7,7 @@ import streamlit as st
 import nncore
 from labapp import captions, charts, controls, frame, panels, services, session
 from labapp.live import LiveProgress
+from labapp.report import metric_cards
 from labapp.script import reproduction_script
 from labapp.tasks import fit_to_task
 from labapp.widgets import Panel
@@ -66,11 +67,6 @@ def network_section(state, ready, plan, run):
                                equations=state.teacher.shows("equations"))
 
 
-def shown_number(value: float) -> str:
-    """A metric's text: four significant digits, or a dash when there is no value."""
-    return f"{value:.4g}" if value == value and abs(value) != float("inf") else "—"
-
-
 def outcome(run):
     result = run.result
     if result.diverged:
@@ -83,12 +79,8 @@ def outcome(run):
     stalled = captions.stall_warning(result, run.plan.network["sizes"][1:-1])
     if stalled:
         st.warning(stalled, icon=":material/trending_flat:")
-    metric = run.report.metric_name
-    values = {"Training loss": result.final_train_loss, "Test loss": result.final_test_loss,
-              f"Training {metric}": run.report.train_metric,
-              f"Test {metric}": run.report.test_metric}
-    for cell, (label, value) in zip(st.columns(4), values.items()):
-        cell.metric(label, shown_number(value))
+    for cell, (label, shown) in zip(st.columns(4), metric_cards(result, run.report).items()):
+        cell.metric(label, shown)
     st.caption(f"Measured after training with every unit on (no dropout). The loss is "
                f"{run.plan.config.loss}; — means there are no test rows.")
 

@@ -20,7 +20,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -116,25 +115,22 @@ def run(command: list[str], timeout: int, what: str) -> str:
     return done.stdout
 
 
-def make_venv(where: Path) -> tuple[Path, float]:
-    """A new virtual environment with ``requirements.txt`` installed; its Python and the
-    seconds the install took."""
+def make_venv(where: Path) -> Path:
+    """A new virtual environment with ``requirements.txt`` installed; its Python."""
     run([sys.executable, "-m", "venv", str(where)], 300, "creating a virtual environment")
     python = where / "bin" / "python"
-    start = time.perf_counter()
     run([str(python), "-m", "pip", "install", "--quiet", "--no-input", "--no-compile",
          "--disable-pip-version-check", "-r", str(REQUIREMENTS)], INSTALL_TIMEOUT_S,
         "pip install -r requirements.txt in a fresh virtual environment (is a package index "
         "reachable?)")
-    return python, time.perf_counter() - start
+    return python
 
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory) -> dict:
     """What the fresh environment saw: versions, importable tools, each page, a training run."""
     where = tmp_path_factory.mktemp("deploy")
-    python, seconds = make_venv(where / "venv")
-    print(f"pip install -r requirements.txt took {seconds:.0f} s")
+    python = make_venv(where / "venv")
     script = where / "check_pages.py"
     script.write_text(CHECK_SCRIPT)
     out = run([str(python), "-I", str(script), str(ROOT), *pins()], CHECK_TIMEOUT_S,
