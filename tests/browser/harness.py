@@ -210,6 +210,8 @@ def quiet(before, now) -> bool:
     no script running, and no element added or removed in between (on a busy machine the
     browser may still be drawing what a finished script sent)."""
     return now[:2] == ["notRunning", "CONNECTED"] and before == now
+
+
 #: Counts every change of the script's state from now on (``window.labScriptChanges``) and
 #: returns the count so far, so that a press can wait for its rerun to have started: on a busy
 #: server the rerun may begin well after the click.
