@@ -262,19 +262,15 @@ class Workspace:
             layer["next_input"] = None
             return layer
         name = arch.activations[l]
-        tape.append(_activation_op(name, z))                       # A_lᵀ in place
         layer["next_input"] = a
         dropping = rng is not None and np.any(np.asarray(dropout[l]) > 0.0)
-        if name == "relu":
-            # f'(z) ⊙ mask = [a ⊙ mask > 0]: the mask is applied in place and the backward pass
-            # reads both from the dropped activation.
-            deriv = layer["deriv"] = np.empty_like(z)
-            if dropping:
-                if slots[l] is not None:                           # count before dropping
-                    tape += [partial(DERIVATIVES[name], z, deriv),
-                             partial(np.dot, deriv, self.ones, slots[l])]
-                tape += _draws(rng, deriv, dropout[l]) + [partial(np.multiply, z, deriv, out=z)]
-        elif dropping:
+        if name == "relu" and dropping:
+            tape += self._dropped_relu_ops(layer, z, rng, dropout[l], slots[l])
+        else:
+            tape.append(_activation_op(name, z))                   # A_lᵀ in place
+            if name == "relu":
+                layer["deriv"] = np.empty_like(z)
+        if dropping and name != "relu":
             mask = np.empty_like(z)
             dropped = with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
             tape += _draws(rng, mask, dropout[l]) + \
@@ -283,6 +279,19 @@ class Workspace:
         if dropping:
             layer.update(dropping=True, out_keep=_keep_factors(rng, dropout[l], w.dtype))
         return layer
+
+    def _dropped_relu_ops(self, layer, z, rng, p, slot):
+        """ReLU and dropout together, in byte-sized masks: ``alive = [Z > 0] ∧ kept`` is
+        ``f'(Z) ⊙ mask``; it is cast once to a 0/1 float array ``F`` (kept for the backward
+        pass) and ``A = Z ⊙ F`` in place. Two float passes instead of four."""
+        alive, kept = np.empty(z.shape, bool), np.empty(z.shape, bool)
+        deriv = layer["deriv"] = np.empty_like(z)
+        ops = [partial(np.greater, z, 0.0, out=alive)]
+        if slot is not None:                                       # count before dropping
+            ops += [partial(np.copyto, deriv, alive), partial(np.dot, deriv, self.ones, slot)]
+        return ops + _draws(rng, kept, p) + [partial(np.logical_and, alive, kept, out=alive),
+                                             partial(np.copyto, deriv, alive),
+                                             partial(np.multiply, z, deriv, out=z)]
 
     def _backward(self, layers, params, slots):
         arch, tape = self.arch, self.backward_tape
@@ -359,9 +368,10 @@ class Workspace:
         tape, z, mask = self.backward_tape, layer["z"], layer["unit_mask"]
         if name == "relu":
             deriv = layer["deriv"]
-            tape.append(partial(DERIVATIVES[name], z, deriv))
-            if slot is not None and not layer["dropping"]:
-                tape.append(partial(np.dot, deriv, self.ones, slot))
+            if not layer["dropping"]:                  # a dropped layer has it from the forward pass
+                tape.append(partial(DERIVATIVES[name], z, deriv))
+                if slot is not None:
+                    tape.append(partial(np.dot, deriv, self.ones, slot))
             return deriv
         if name == "identity":
             return mask
