@@ -1,8 +1,9 @@
 """Sweeps: the reference sweep (600 runs × 1000 epochs) and the classroom sweep.
 
-Reference sweep: the seed-001 data (Boston, 3 features divided by their maxima, full batch),
-5 learning rates × widths 4, 8, 16, 32, 48, 64 × dropout 0, 0.1, 0.2, 0.3 × 5 seeds = 600 runs of
-1000 epochs (3 → h → 1 ReLU, mse, sgd), with a 100-row test set evaluated every epoch.
+Reference sweep, as issue #4 defines it: the seed-001 data (Boston, 3 features divided by their
+maxima, full batch, no test set), 5 learning rates × widths 4, 8, 16, 32, 48, 64 × dropout 0,
+0.1, 0.2, 0.3 × 5 seeds = 600 runs of 1000 epochs (3 → h → 1 ReLU, mse, sgd). It is also run with
+a 100-row test set evaluated every epoch, as the app's sweeps are.
 
 The baselines train the same runs one after another: scikit-learn's
 ``MLPRegressor(solver="sgd", momentum=0, alpha=0)`` (which has no dropout, so its runs are
@@ -10,11 +11,11 @@ cheaper than ours), PyTorch autograd on the CPU, and nncore's own single-run ``t
 all 600 runs each way would take many minutes, so each baseline trains an evenly spaced
 subsample of ``--sample`` runs and the time is scaled to 600; the subsample covers every width.
 
-The same run also measures the machine's peak: a 2048² float64/float32 matrix product on one
-thread and the bandwidth of a 256 MB copy; what one training step of a width-64 dropout chunk
-spends its time on (products, elementwise passes, mask draws); and, next to each sweep's wall
-time, the CPU seconds it used (this process and its workers), which stay meaningful when other
-work shares the machine. Usage::
+The same run also profiles the machine against the figures in ``shared/perf-notes.md``, where
+the speed targets come from (matrix-product peak, copy bandwidth, per-call costs, random
+numbers); splits one training step of a width-64 dropout chunk into products, elementwise passes
+and mask draws; and, next to each sweep's wall time, reports the CPU seconds it used (this
+process and its workers), which stay meaningful when other work shares the machine. Usage::
 
     python benchmarks/bench_sweep.py [--sample 30] [--skip-reference]
 """
@@ -25,6 +26,7 @@ import os
 import resource
 import statistics
 import time
+import timeit
 import warnings
 from functools import partial
 
@@ -63,6 +65,32 @@ def machine_peaks():
     seconds = min(timed(lambda: np.copyto(dst, big))[0] for _ in range(3))
     out["bandwidth"] = 2 * big.nbytes / seconds / 1e9
     return out
+
+
+def best_microseconds(fn, number=2000, repeat=7):
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
+
+
+def machine_profile(peaks):
+    """This machine next to the one ``shared/perf-notes.md`` (and the targets) were measured on."""
+    small, column = np.ones(4), np.random.default_rng(0).random((506, 4))
+    generator = np.random.default_rng(0)
+    draws = 1 << 16
+    simd = np._core._multiarray_umath.__cpu_features__
+    rows = [
+        ["matrix product 2048², float64, 1 thread", "59 GFLOP/s", f"{peaks['float64']:.0f} GFLOP/s"],
+        ["matrix product 2048², float32, 1 thread", "120 GFLOP/s", f"{peaks['float32']:.0f} GFLOP/s"],
+        ["copy from main memory", "39 GB/s", f"{peaks['bandwidth']:.0f} GB/s"],
+        ["one NumPy call on 4 numbers", "0.7 µs", f"{best_microseconds(lambda: np.add(small, small, out=small)):.2f} µs"],
+        ["`np.mean` of (506, 4)", "3.3 µs", f"{best_microseconds(lambda: np.mean(column)):.1f} µs"],
+        ["`sum(axis=0)` of (506, 4)", "7 µs", f"{best_microseconds(lambda: column.sum(axis=0)):.1f} µs"],
+        ["`rng.random`, per number", "1.4–1.7 ns",
+         f"{best_microseconds(lambda: generator.random(draws), 50) * 1e3 / draws:.1f} ns"],
+        ["`random_raw`, per 64-bit word", "—",
+         f"{best_microseconds(lambda: generator.bit_generator.random_raw(draws), 50) * 1e3 / draws:.1f} ns"],
+        ["AVX-512 in NumPy's loops", "yes", "yes" if simd.get("AVX512F") else "no"],
+    ]
+    return rows
 
 
 def cpu_seconds():
@@ -133,9 +161,16 @@ def torch_runs(torch, runs, X, T):
             opt.step()
 
 
-def nncore_runs(runs, X, T, X_test, T_test):
+def nncore_runs(runs, X, T):
     for spec in runs:
-        nncore.train(spec.build(), X, T, spec.config, X_test=X_test, T_test=T_test)
+        nncore.train(spec.build(), X, T, spec.config)
+
+
+def timed_sweep(space, X, T, X_test, T_test, dtype, workers):
+    cpu = cpu_seconds()
+    seconds, _ = timed(lambda: nncore.run_sweep(space, X, T, X_test, T_test,
+                                                workers=workers, dtype=dtype))
+    return seconds, cpu_seconds() - cpu
 
 
 def main():
@@ -144,8 +179,8 @@ def main():
     parser.add_argument("--skip-reference", action="store_true")
     args = parser.parse_args()
     peaks = machine_peaks()
-    print(f"Machine: matmul 2048² {peaks['float64']:.0f} GFLOP/s float64, "
-          f"{peaks['float32']:.0f} float32 (1 thread); copy bandwidth {peaks['bandwidth']:.0f} GB/s")
+    print("This machine and the one shared/perf-notes.md was measured on:\n")
+    print(_common.markdown_table(["", "perf-notes", "here"], machine_profile(peaks)))
 
     space, X, T, X_test, T_test = nncore.presets.classroom_sweep()
     seconds, result = timed(lambda: nncore.run_sweep(space, X, T, X_test, T_test, workers=1))
@@ -158,7 +193,7 @@ def main():
     X_test, T_test = X[:100], T[:100]
     space = reference_space()
     runs = [spec for _, spec in space.runs()]
-    flops = sum(flops_per_run(s, len(X), len(X_test)) for s in runs)
+    flops = sum(flops_per_run(s, len(X), 0) for s in runs)
     print("\nOne step of a width-64 chunk (8 runs, dropout 0.2, test set), medians per call:")
     for dtype in (np.float64, np.float32):
         kinds = step_breakdown(X, T, X_test, T_test, dtype)
@@ -168,18 +203,19 @@ def main():
     print(f"\nLoad average before the sweeps: {os.getloadavg()[0]:.1f} (2 cores)")
     rows = []
     for dtype, workers in ((np.float64, 1), (np.float64, 2), (np.float32, 1), (np.float32, 2)):
-        cpu = cpu_seconds()
-        seconds, _ = timed(lambda: nncore.run_sweep(space, X, T, X_test, T_test,
-                                                    workers=workers, dtype=dtype))
-        cpu = cpu_seconds() - cpu
+        seconds, cpu = timed_sweep(space, X, T, None, None, dtype, workers)
         peak = peaks[np.dtype(dtype).name] * workers
         rows.append([f"nncore sweep, {np.dtype(dtype).name}, {workers} core(s)", f"{seconds:.1f}",
                      f"{flops / seconds / 1e9:.2f} GFLOP/s = {100 * flops / seconds / 1e9 / peak:.1f}% "
                      f"of peak; {cpu:.1f} CPU s"])
+    for dtype in (np.float64, np.float32):
+        seconds, cpu = timed_sweep(space, X, T, X_test, T_test, dtype, 2)
+        rows.append([f"nncore sweep with a 100-row test set every epoch, {np.dtype(dtype).name}, "
+                     "2 cores", f"{seconds:.1f}", f"{cpu:.1f} CPU s"])
     base_seconds = float(rows[1][1])
     sample = runs[:: max(1, len(runs) // args.sample)]
     scale = len(runs) / len(sample)
-    baselines = [("nncore.train, one run after another", lambda: nncore_runs(sample, X, T, X_test, T_test))]
+    baselines = [("nncore.train, one run after another", lambda: nncore_runs(sample, X, T))]
     if _common.optional("sklearn") is not None:
         baselines.append(("scikit-learn MLPRegressor, one after another", lambda: sklearn_runs(sample, X, T)))
     torch = _common.optional("torch")

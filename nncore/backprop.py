@@ -324,7 +324,7 @@ class Workspace:
         """The backward pass of ``D → H → 1`` without forming ``dZ_1`` (see the module notes).
 
         With ``e = dZ_2ᵀ`` (n,), ``w`` the output weights (H,) and ``F = f'(Z_1) ⊙ mask``,
-        ``dZ_1ᵀ = (w ⊗ e) ⊙ F``, so ``[dW_1; db_1]_ih = w_h · G_hi`` with ``G = F (x ⊙ e)ᵀ``: one
+        ``dZ_1ᵀ = (w ⊗ e) ⊙ F``, so ``[dW_1; db_1]_ih = w_h · G_hi`` with ``Gᵀ = (x ⊙ e) Fᵀ``: one
         product over the samples with the ``(D + 1)``-row matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙
         Z_1`` and ``Z_1 = [W_1; b_1]ᵀ x``, so the output layer's ``dW_2 = A_1 e`` is also
         ``Σ_i [W_1; b_1]_ih G_hi``, and ``db_2 = Σ_n e_n``: no pass over ``A_1`` at all."""
@@ -343,22 +343,16 @@ class Workspace:
             tape.append(partial(self.product, out["input"], _swap(e), grad_out))
         deriv = self._derivative_ops(hidden, name, slots[0])
         xe = np.empty((*self.lead, columns, self.n), e.dtype)
-        g = np.empty((*self.lead, width, columns), e.dtype)
-        tape += [partial(np.multiply, x, e, out=xe), partial(self.product, deriv, _swap(xe), g)]
+        g = np.empty((*self.lead, columns, width), e.dtype)                    # Gᵀ
+        tape += [partial(np.multiply, x, e, out=xe), partial(self.product, xe, _swap(deriv), g)]
         if homogeneous:
             terms = np.empty_like(g)
-            dw = grad_out[..., :width, 0]
-            tape.append(partial(np.multiply, _swap(hidden["weights"]), g, out=terms))
-            if columns == 1:
-                tape.append(partial(np.copyto, dw, terms[..., 0]))
-            else:
-                tape.append(partial(np.add, terms[..., 0], terms[..., 1], out=dw))
-            tape += [partial(np.add, dw, terms[..., i], out=dw) for i in range(2, columns)]
+            tape += [partial(np.multiply, hidden["weights"], g, out=terms),
+                     partial(np.add.reduce, terms, axis=-2, out=grad_out[..., :width, 0])]
             if arch.bias[1]:
                 tape.append(partial(np.matmul, e, self.ones, out=grad_out[..., width, :]))
         self._grad_masks(out, grad_out)
-        tape.append(partial(np.multiply, _swap(g), _swap(_rows(out["weights"], width)),
-                            out=grad_hidden))
+        tape.append(partial(np.multiply, g, _swap(_rows(out["weights"], width)), out=grad_hidden))
         self._grad_masks(hidden, grad_hidden)
         return True
 
