@@ -34,7 +34,8 @@ import _common
 import numpy as np
 
 import nncore
-from nncore.stacked import RunSpec
+from nncore.stacked import RunSpec, _Stack
+from nncore.sweeps import plan_chunks
 
 EPOCHS = 1000
 WIDTHS = (4, 8, 16, 32, 48, 64)
@@ -99,29 +100,67 @@ def cpu_seconds():
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def step_breakdown(X, T, X_test, T_test, dtype, width=64, k=8, repeats=60):
-    """Median seconds per training step of one chunk (``k`` runs of width ``width``, dropout 0.2,
-    test set every epoch), split into BLAS products, mask draws and elementwise NumPy calls."""
-    from nncore.stacked import _Stack
-
-    specs = [RunSpec(sizes=(3, width, 1), config=nncore.TrainConfig(
-        epochs=1, learning_rate=0.01, dropout=0.2, seed=s)) for s in range(k)]
-    stack = _Stack(specs, X, T, X_test, T_test, np.dtype(dtype))
-    ws, test = stack.plan[0][0], stack.test_eval.ws
-    ops = ws.forward_tape + [ws.loss_op] + ws.backward_tape + test.forward_tape + [test.value_op]
+def tape_medians(stack, repeats, with_test=True):
+    """``(op, median seconds)`` of every call of one training step of ``stack`` (and of its
+    test-set evaluation), each timed on its own, in tape order."""
+    ws = stack.plan[0][0]
+    ops = ws.forward_tape + [ws.loss_op] + ws.backward_tape
+    if with_test:
+        ops += stack.test_eval.ws.forward_tape + [stack.test_eval.ws.value_op]
     times = [[] for _ in ops]
     for _ in range(repeats):
         for op, spent in zip(ops, times):
             start = time.perf_counter()
             op()
             spent.append(time.perf_counter() - start)
+    return [(op, statistics.median(spent)) for op, spent in zip(ops, times)]
+
+
+def call_kind(op):
+    func = op.func if isinstance(op, partial) else op
+    if func in (np.matmul, np.dot):
+        return "products"
+    return "mask draws" if type(func).__name__ == "_StackedDraws" else "elementwise and losses"
+
+
+def step_breakdown(X, T, X_test, T_test, dtype, width=64, k=8, repeats=60):
+    """Median seconds per training step of one chunk (``k`` runs of width ``width``, dropout 0.2,
+    test set every epoch), split into BLAS products, mask draws and elementwise NumPy calls."""
+    specs = [RunSpec(sizes=(3, width, 1), config=nncore.TrainConfig(
+        epochs=1, learning_rate=0.01, dropout=0.2, seed=s)) for s in range(k)]
     kinds = {"products": 0.0, "mask draws": 0.0, "elementwise and losses": 0.0}
-    for op, spent in zip(ops, times):
-        func = op.func if isinstance(op, partial) else op
-        kind = "products" if func in (np.matmul, np.dot) else \
-            "mask draws" if type(func).__name__ == "_StackedDraws" else "elementwise and losses"
-        kinds[kind] += statistics.median(spent)
+    for op, seconds in tape_medians(_Stack(specs, X, T, X_test, T_test, np.dtype(dtype)), repeats):
+        kinds[call_kind(op)] += seconds
     return kinds
+
+
+def needed(op, hidden_shape):
+    """A call any NumPy version of the step makes: a product, a mask draw, or one of the two
+    float passes that write a hidden-layer-sized array (``F = f'(Z) ⊙ mask`` and ``A``)."""
+    if call_kind(op) != "elementwise and losses":
+        return True
+    if not isinstance(op, partial):
+        return False
+    if op.func is np.copyto:
+        out = op.args[0]
+    else:                                           # ufuncs take out=, activations f(z, out)
+        out = op.keywords.get("out", op.args[1] if len(op.args) == 2 else None)
+    return isinstance(out, np.ndarray) and out.shape == hidden_shape and out.dtype.kind == "f"
+
+
+def floor_seconds(space, X, T, dtype, repeats=30):
+    """Single-core seconds of the reference sweep from the tapes of one chunk per group, timed
+    call by call: all calls, and only the calls any NumPy version needs (:func:`needed`)."""
+    specs = [spec for _, spec in space.runs()]
+    all_calls = needed_calls = 0.0
+    for chunk in plan_chunks(specs, len(X), 0, dtype):
+        stack = _Stack([specs[i] for i in chunk], X, T, None, None, np.dtype(dtype))
+        hidden = stack.plan[0][0].z.shape[:-2] + (specs[chunk[0]].sizes[1], len(X))
+        steps = specs[chunk[0]].config.epochs
+        medians = tape_medians(stack, repeats, with_test=False)
+        all_calls += steps * sum(seconds for _, seconds in medians)
+        needed_calls += steps * sum(seconds for op, seconds in medians if needed(op, hidden))
+    return all_calls, needed_calls
 
 
 def flops_per_run(spec, n_train, n_test):
@@ -208,6 +247,17 @@ def main():
         rows.append([f"nncore sweep, {np.dtype(dtype).name}, {workers} core(s)", f"{seconds:.1f}",
                      f"{flops / seconds / 1e9:.2f} GFLOP/s = {100 * flops / seconds / 1e9 / peak:.1f}% "
                      f"of peak; {cpu:.1f} CPU s"])
+    one_core = {np.dtype(dtype).name: float(row[2].rsplit("; ", 1)[1].split()[0])
+                for dtype, row in zip((np.float64, np.float32), rows[::2])}
+    print("\nThe reference sweep call by call (every chunk's step, each call timed on its own, "
+          "one core):")
+    for dtype in (np.float64, np.float32):
+        name = np.dtype(dtype).name
+        all_calls, needed_calls = floor_seconds(space, X, T, dtype)
+        print(f"  {name}: all calls {all_calls:.1f} s; the calls any NumPy step needs (products, "
+              f"mask draws, writing F and A) {needed_calls:.1f} s = {needed_calls / 2:.1f} s on "
+              f"two cores; the sweep used {one_core[name]:.1f} CPU s on one core, "
+              f"{100 * needed_calls / one_core[name]:.0f}% of it in those calls")
     for dtype in (np.float64, np.float32):
         seconds, cpu = timed_sweep(space, X, T, X_test, T_test, dtype, 2)
         rows.append([f"nncore sweep with a 100-row test set every epoch, {np.dtype(dtype).name}, "
