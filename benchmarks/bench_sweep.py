@@ -32,8 +32,10 @@ from functools import partial
 
 import _common
 import numpy as np
+from numpy.lib.introspect import opt_func_info
 
 import nncore
+from nncore.backprop import _StackedDraws
 from nncore.stacked import RunSpec, _Stack
 from nncore.sweeps import plan_chunks
 
@@ -69,6 +71,7 @@ def machine_peaks():
 
 
 def best_microseconds(fn, number=2000, repeat=7):
+    """The fastest of ``repeat`` timings of ``number`` calls, in µs per call."""
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
 
@@ -77,7 +80,7 @@ def machine_profile(peaks):
     small, column = np.ones(4), np.random.default_rng(0).random((506, 4))
     generator = np.random.default_rng(0)
     draws = 1 << 16
-    simd = np._core._multiarray_umath.__cpu_features__
+    simd = opt_func_info(func_name="^add$", signature="float64")["add"]["ddd"]["current"]
     rows = [
         ["matrix product 2048², float64, 1 thread", "59 GFLOP/s", f"{peaks['float64']:.0f} GFLOP/s"],
         ["matrix product 2048², float32, 1 thread", "120 GFLOP/s", f"{peaks['float32']:.0f} GFLOP/s"],
@@ -89,7 +92,7 @@ def machine_profile(peaks):
          f"{best_microseconds(lambda: generator.random(draws), 50) * 1e3 / draws:.1f} ns"],
         ["`random_raw`, per 64-bit word", "—",
          f"{best_microseconds(lambda: generator.bit_generator.random_raw(draws), 50) * 1e3 / draws:.1f} ns"],
-        ["AVX-512 in NumPy's loops", "yes", "yes" if simd.get("AVX512F") else "no"],
+        ["NumPy's SIMD level for `add` (AVX-512 is X86_V4)", "AVX-512", simd],
     ]
     return rows
 
@@ -117,10 +120,11 @@ def tape_medians(stack, repeats, with_test=True):
 
 
 def call_kind(op):
+    """"products" (BLAS), "mask draws" or "elementwise and losses"."""
     func = op.func if isinstance(op, partial) else op
     if func in (np.matmul, np.dot):
         return "products"
-    return "mask draws" if type(func).__name__ == "_StackedDraws" else "elementwise and losses"
+    return "mask draws" if isinstance(func, _StackedDraws) else "elementwise and losses"
 
 
 def step_breakdown(X, T, X_test, T_test, dtype, width=64, k=8, repeats=60):
@@ -134,12 +138,13 @@ def step_breakdown(X, T, X_test, T_test, dtype, width=64, k=8, repeats=60):
     return kinds
 
 
-def needed(op, hidden_shape):
-    """A call any NumPy version of the step makes: a product, a mask draw, or one of the two
-    float passes that write a hidden-layer-sized array (``F = f'(Z) ⊙ mask`` and ``A``)."""
+def needed(op, hidden_shape, x):
+    """Whether a call is one this algorithm cannot do without: a product, a mask draw, or one of
+    the two float passes that write a hidden-layer array, ``F = f'(Z) ⊙ mask`` and ``A``
+    (``x ⊙ e`` has the hidden layer's shape at width D + 1 but is not one of them)."""
     if call_kind(op) != "elementwise and losses":
         return True
-    if not isinstance(op, partial):
+    if not isinstance(op, partial) or (op.args and op.args[0] is x):
         return False
     if op.func is np.copyto:
         out = op.args[0]
@@ -148,18 +153,19 @@ def needed(op, hidden_shape):
     return isinstance(out, np.ndarray) and out.shape == hidden_shape and out.dtype.kind == "f"
 
 
-def floor_seconds(space, X, T, dtype, repeats=30):
-    """Single-core seconds of the reference sweep from the tapes of one chunk per group, timed
-    call by call: all calls, and only the calls any NumPy version needs (:func:`needed`)."""
+def call_by_call_seconds(space, X, T, dtype, repeats=30):
+    """Single-core seconds of the reference sweep, from every chunk's training step timed call
+    by call: ``(all calls, the calls of :func:`needed`)``."""
     specs = [spec for _, spec in space.runs()]
     all_calls = needed_calls = 0.0
     for chunk in plan_chunks(specs, len(X), 0, dtype):
         stack = _Stack([specs[i] for i in chunk], X, T, None, None, np.dtype(dtype))
-        hidden = stack.plan[0][0].z.shape[:-2] + (specs[chunk[0]].sizes[1], len(X))
+        ws = stack.plan[0][0]
+        hidden = (len(chunk), specs[chunk[0]].sizes[1], len(X))
         steps = specs[chunk[0]].config.epochs
         medians = tape_medians(stack, repeats, with_test=False)
         all_calls += steps * sum(seconds for _, seconds in medians)
-        needed_calls += steps * sum(seconds for op, seconds in medians if needed(op, hidden))
+        needed_calls += steps * sum(seconds for op, seconds in medians if needed(op, hidden, ws.x))
     return all_calls, needed_calls
 
 
@@ -206,6 +212,7 @@ def nncore_runs(runs, X, T):
 
 
 def timed_sweep(space, X, T, X_test, T_test, dtype, workers):
+    """Wall seconds and CPU seconds (this process and its workers) of one sweep."""
     cpu = cpu_seconds()
     seconds, _ = timed(lambda: nncore.run_sweep(space, X, T, X_test, T_test,
                                                 workers=workers, dtype=dtype))
@@ -240,24 +247,24 @@ def main():
         print(f"  {np.dtype(dtype).name}: {total / 8 * 1e6:.0f} µs per run-step; " +
               ", ".join(f"{name} {100 * v / total:.0f}%" for name, v in kinds.items()))
     print(f"\nLoad average before the sweeps: {os.getloadavg()[0]:.1f} (2 cores)")
-    rows = []
+    rows, one_core_cpu = [], {}
     for dtype, workers in ((np.float64, 1), (np.float64, 2), (np.float32, 1), (np.float32, 2)):
         seconds, cpu = timed_sweep(space, X, T, None, None, dtype, workers)
+        if workers == 1:
+            one_core_cpu[np.dtype(dtype).name] = cpu
         peak = peaks[np.dtype(dtype).name] * workers
         rows.append([f"nncore sweep, {np.dtype(dtype).name}, {workers} core(s)", f"{seconds:.1f}",
                      f"{flops / seconds / 1e9:.2f} GFLOP/s = {100 * flops / seconds / 1e9 / peak:.1f}% "
                      f"of peak; {cpu:.1f} CPU s"])
-    one_core = {np.dtype(dtype).name: float(row[2].rsplit("; ", 1)[1].split()[0])
-                for dtype, row in zip((np.float64, np.float32), rows[::2])}
-    print("\nThe reference sweep call by call (every chunk's step, each call timed on its own, "
-          "one core):")
+    print("\nThe reference sweep call by call (every chunk's training step, each call timed on "
+          "its own, one core):")
     for dtype in (np.float64, np.float32):
         name = np.dtype(dtype).name
-        all_calls, needed_calls = floor_seconds(space, X, T, dtype)
-        print(f"  {name}: all calls {all_calls:.1f} s; the calls any NumPy step needs (products, "
-              f"mask draws, writing F and A) {needed_calls:.1f} s = {needed_calls / 2:.1f} s on "
-              f"two cores; the sweep used {one_core[name]:.1f} CPU s on one core, "
-              f"{100 * needed_calls / one_core[name]:.0f}% of it in those calls")
+        all_calls, needed_calls = call_by_call_seconds(space, X, T, dtype)
+        print(f"  {name}: all calls {all_calls:.1f} s; the products, mask draws and the passes "
+              f"writing F and A {needed_calls:.1f} s (half of it is {needed_calls / 2:.1f} s); the "
+              f"sweep used {one_core_cpu[name]:.1f} CPU s on one core, "
+              f"{100 * needed_calls / one_core_cpu[name]:.0f}% of it in those calls")
     for dtype in (np.float64, np.float32):
         seconds, cpu = timed_sweep(space, X, T, X_test, T_test, dtype, 2)
         rows.append([f"nncore sweep with a 100-row test set every epoch, {np.dtype(dtype).name}, "

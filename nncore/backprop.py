@@ -26,11 +26,13 @@ the forward pass's cache and the backward pass's gradients. Two choices make it 
 
 **One output unit.** When a network has one hidden layer and one output, ``dZ_1`` is the outer
 product ``w₂ e`` (``e = dZ_2``) times ``F = f'(Z_1)`` [⊙ mask], so the first layer's gradient is
-taken without forming it: ``[dW_1; db_1]_ih = w₂_h G_hi`` with ``G = F (x ⊙ e)ᵀ``, one product of
-``F`` with the ``(D [+1], n)`` matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙ Z_1`` and ``Z_1 = [W_1; b_1]ᵀ x``,
-so ``dW_2 = A_1 e`` is ``Σ_i [W_1; b_1]_ih G_hi`` from the same ``G`` and ``db_2 = Σ_n e_n``. This
-saves three passes over the hidden layer per step (the numbers agree with the textbook order up
-to rounding, and single runs and stacks take the same path).
+taken without forming it: ``[dW_1; db_1]_ih = w₂_h G_hi`` with ``Gᵀ = (x ⊙ e) Fᵀ``, one product of
+the ``(D [+1], n)`` matrix ``x ⊙ e`` with ``F``. For ReLU, ``A_1 = F ⊙ Z_1`` and
+``Z_1 = [W_1; b_1]ᵀ x``, so ``dW_2 = A_1 e`` is ``Σ_i [W_1; b_1]_ih G_hi`` from the same ``G`` and
+``db_2 = Σ_n e_n``. This saves three passes over the hidden layer per step. The numbers agree
+with the textbook order up to rounding, and single runs and stacks take the same path, with one
+exception: an identity hidden layer takes it only when it drops out, so in a stack that mixes
+dropout with none, a network without dropout differs from its single run by rounding.
 
 The workspace is built once per batch size and compiles the step into a *tape*: a list of NumPy
 calls with every argument bound. Running a pass is ``for op in tape: op()``, which allocates
@@ -54,9 +56,10 @@ layout. Each entry takes the next 16-bit lane of the generator's raw 64-bit outp
   ``[W; b]`` that read those units (a copy made each step; the bias row is not scaled), which
   gives the same numbers up to rounding as scaling every kept activation, in one pass less.
   ``dW`` of those rows is scaled by the same factor. For a ReLU layer, ReLU and dropout are
-  one step in byte-sized booleans: ``[Z > 0] ∧ kept`` is ``f'(Z) ⊙ mask``, cast once to a 0/1
-  float array ``F`` that the backward pass reuses, and ``A = Z ⊙ F`` in place (float passes cost
-  2–5× more than boolean ones here, so this saves two of the four a step used to make).
+  one step in byte-sized booleans: ``[Z > 0] ∧ kept`` is ``f'(Z) ⊙ mask``, cast to a 0/1
+  float array ``F`` that the backward pass reuses, and ``A = Z ⊙ F`` in place (a boolean pass
+  costs about a third of a float one here, so this saves two of the four float passes a step
+  used to make).
 - **DropConnect** zeroes individual *weights* (a bias counts as a weight), the same for the
   whole batch; a unit survives as long as some of its weights do. ``dW`` is masked too, so a
   dropped weight is not changed by that step. The seed post 001 drops a fixed count of weights
@@ -200,8 +203,8 @@ class Workspace:
     ``x`` (``(D [+1], n)``, transposed, ones row when layer 1 has a bias) and ``t`` (``(C, n)``)
     may be given to train on arrays that already exist; otherwise the workspace owns them and
     :meth:`load` fills them. With ``rng``, forward passes are in training mode. ``active``, a
-    vector with one slot per hidden ReLU unit, receives on each backward pass the number of
-    samples on which each such unit was active (0 means dead).
+    vector with one slot per hidden ReLU unit, receives on each training step the number of
+    samples on which each such unit was active before dropout (0 means dead).
 
     For a stack (``params.stack == K``), ``rng`` is a list of ``K`` generators, each entry of
     ``dropout`` is ``K`` rates (one per network) and ``dropconnect`` is ``K`` rates; ``x`` and
@@ -266,12 +269,12 @@ class Workspace:
         name = arch.activations[l]
         layer["next_input"] = a
         dropping = rng is not None and np.any(np.asarray(dropout[l]) > 0.0)
+        if name == "relu":
+            layer["deriv"] = np.empty_like(z)                     # F = f'(Z) ⊙ mask
         if name == "relu" and dropping:
-            tape += self._dropped_relu_ops(layer, z, rng, dropout[l], slots[l])
+            tape += self._dropped_relu_ops(z, layer["deriv"], rng, dropout[l], slots[l])
         else:
             tape.append(_activation_op(name, z))                   # A_lᵀ in place
-            if name == "relu":
-                layer["deriv"] = np.empty_like(z)
         if dropping and name != "relu":
             mask = np.empty_like(z)
             dropped = with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
@@ -282,12 +285,14 @@ class Workspace:
             layer.update(dropping=True, out_keep=_keep_factors(rng, dropout[l], w.dtype))
         return layer
 
-    def _dropped_relu_ops(self, layer, z, rng, p, slot):
-        """ReLU and dropout together, in byte-sized masks: ``alive = [Z > 0] ∧ kept`` is
-        ``f'(Z) ⊙ mask``; it is cast once to a 0/1 float array ``F`` (kept for the backward
-        pass) and ``A = Z ⊙ F`` in place. Two float passes instead of four."""
+    def _dropped_relu_ops(self, z, deriv, rng, p, slot):
+        """ReLU and dropout together, in byte-sized masks, for ``z = Zᵀ`` (``(*lead, units, n)``):
+        ``alive = [Z > 0] ∧ kept`` is ``f'(Z) ⊙ mask``; it is cast to the 0/1 float array
+        ``deriv`` (``F``, which the backward pass reuses) and ``A = Z ⊙ F`` in place: two float
+        passes where ReLU, the mask's cast and multiply and the derivative made four. When the
+        dead units are counted (``slot``), ``[Z > 0]`` is cast once more before dropping.
+        (A ``Z`` of −∞, possible only after the weights overflowed, gives NaN here.)"""
         alive, kept = np.empty(z.shape, bool), np.empty(z.shape, bool)
-        deriv = layer["deriv"] = np.empty_like(z)
         ops = [partial(np.greater, z, 0.0, out=alive)]
         if slot is not None:                                       # count before dropping
             ops += [partial(np.copyto, deriv, alive), partial(np.dot, deriv, self.ones, slot)]
@@ -327,7 +332,7 @@ class Workspace:
 
         With ``e = dZ_2ᵀ`` (n,), ``w`` the output weights (H,) and ``F = f'(Z_1) ⊙ mask``,
         ``dZ_1ᵀ = (w ⊗ e) ⊙ F``, so ``[dW_1; db_1]_ih = w_h · G_hi`` with ``Gᵀ = (x ⊙ e) Fᵀ``: one
-        product over the samples with the ``(D + 1)``-row matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙
+        product over the samples with the ``(D [+ 1])``-row matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙
         Z_1`` and ``Z_1 = [W_1; b_1]ᵀ x``, so the output layer's ``dW_2 = A_1 e`` is also
         ``Σ_i [W_1; b_1]_ih G_hi``, and ``db_2 = Σ_n e_n``: no pass over ``A_1`` at all."""
         arch = self.arch
@@ -340,21 +345,21 @@ class Workspace:
         tape, e, x = self.backward_tape, self.err, hidden["input"]
         grad_out, grad_hidden = params.grad_augmented[1], params.grad_augmented[0]
         columns = x.shape[-2]
-        homogeneous = name == "relu" and columns <= 8
+        homogeneous = name == "relu" and columns <= 8        # dW₂ from G costs ≈ columns/H passes
         if not homogeneous:
             tape.append(partial(self.product, out["input"], _swap(e), grad_out))
         deriv = self._derivative_ops(hidden, name, slots[0])
         xe = np.empty((*self.lead, columns, self.n), e.dtype)
-        g = np.empty((*self.lead, columns, width), e.dtype)                    # Gᵀ
-        tape += [partial(np.multiply, x, e, out=xe), partial(self.product, xe, _swap(deriv), g)]
+        g_t = np.empty((*self.lead, columns, width), e.dtype)                  # Gᵀ
+        tape += [partial(np.multiply, x, e, out=xe), partial(self.product, xe, _swap(deriv), g_t)]
         if homogeneous:
-            terms = np.empty_like(g)
-            tape += [partial(np.multiply, hidden["weights"], g, out=terms),
+            terms = np.empty_like(g_t)
+            tape += [partial(np.multiply, hidden["weights"], g_t, out=terms),
                      partial(np.add.reduce, terms, axis=-2, out=grad_out[..., :width, 0])]
             if arch.bias[1]:
                 tape.append(partial(np.matmul, e, self.ones, out=grad_out[..., width, :]))
         self._grad_masks(out, grad_out)
-        tape.append(partial(np.multiply, g, _swap(_rows(out["weights"], width)), out=grad_hidden))
+        tape.append(partial(np.multiply, g_t, _swap(_rows(out["weights"], width)), out=grad_hidden))
         self._grad_masks(hidden, grad_hidden)
         return True
 

@@ -128,6 +128,31 @@ def test_training_mode_noise_with_a_fixed_seed(case, bias):
     check_gradients(net, X, T, "mse", seed=seed, **noise)
 
 
+ONE_OUTPUT_NOISE = {
+    "dropout": dict(dropout=0.3),
+    "dropout and DropConnect": dict(dropout=0.25, dropconnect=0.2),
+}
+
+
+@pytest.mark.parametrize("bias", [True, False, (True, False), (False, True)],
+                         ids=["bias", "no_bias", "hidden_bias_only", "output_bias_only"])
+@pytest.mark.parametrize("case", sorted(ONE_OUTPUT_NOISE))
+def test_one_output_relu_networks_with_dropout(case, bias):
+    """``D → H → 1`` ReLU networks take their own backward pass (no ``dZ₁``, ``dW₂`` from the
+    first layer's product, ``F`` from the forward pass); with dropout its gradient must still
+    equal finite differences of the reference loss with the documented masks."""
+    noise = ONE_OUTPUT_NOISE[case]
+    net, X, T = make_problem([3, 6, 1], "relu", "identity", "mse", bias, n=12, seed=5,
+                             init="glorot")
+    seed = 23
+    reference = net_reference_loss(
+        net, X, T, "mse",
+        noise=(np.random.default_rng(seed), (noise["dropout"],), noise.get("dropconnect", 0.0)))
+    value, _ = net.loss_and_grads(X, T, "mse", rng=np.random.default_rng(seed), **noise)
+    assert value == pytest.approx(reference, rel=1e-12)
+    check_gradients(net, X, T, "mse", seed=seed, **noise)
+
+
 def test_dropconnect_leaves_dropped_weights_without_gradient():
     """A dropped weight does not touch the loss, so its gradient is exactly 0."""
     net, X, T = make_problem([3, 6, 2], "tanh", "identity", "mse", True, n=10, seed=4)

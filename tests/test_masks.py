@@ -1,18 +1,19 @@
 """Dropout and DropConnect masks: nncore draws exactly the masks its notes describe
-(``conftest.keep_lanes``, written independently one entry at a time), also in wide layers where
-ReLU and dropout share byte-sized masks, and each entry is kept with probability
-1 − round(p·65536)/65536."""
+(``conftest.keep_lanes``, written independently one entry at a time) in a wide ReLU layer,
+where ReLU and dropout share boolean masks, and each weight is dropped with probability
+round(p·65536)/65536."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from conftest import keep_lanes, make_problem, net_reference_loss
+from conftest import make_problem, net_reference_loss
 
 
 @pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.9], ids=lambda p: f"p={p}")
 def test_a_wide_dropout_mask_equals_the_documented_draw(p):
-    """256 units × 300 samples: one wrong entry of the 76,800 would change the loss."""
+    """256 units × 300 samples: a wrong keep decision on any of the ~38,000 entries where the
+    unit is active would change the loss."""
     net, X, T = make_problem([3, 256, 1], "relu", "identity", "mse", True, n=300, seed=1,
                              init="glorot")
     seed = 5

@@ -222,6 +222,20 @@ def test_history_rows_describe_the_weights_each_epoch_started_with(regression_da
     assert close(result.final_test_loss, expected[8][1])
 
 
+@pytest.mark.parametrize("sizes", [[3, 6, 1], [3, 6, 4, 2]], ids=["one_output", "two_layers"])
+def test_dead_units_are_counted_before_dropout(sizes):
+    """Dropout zeroes live units on some rows; a unit is dead only when ReLU itself is 0 on
+    every row. With the weights frozen (learning rate 1e-300), a heavy dropout run must report
+    exactly the dead shares of the reference network."""
+    net, X, T = make_problem(sizes, "relu", "identity", "mse", True, n=25, seed=6, init="he")
+    net.biases[0][:2] = -1e3                            # two units of layer 1 are off on every row
+    expected = dead_share(net, X)
+    assert expected[0] >= 2 / 6
+    config = nncore.TrainConfig(epochs=3, learning_rate=1e-300, dropout=0.6, seed=1)
+    result = nncore.train(net, X, T, config)
+    assert np.array_equal(result.history.dead_fraction, np.tile(expected, (3, 1)))
+
+
 def test_dead_fraction_sees_a_layer_forced_dead():
     net, X, T = make_problem([3, 4, 5, 2, 1], ["relu", "relu", "tanh"], "identity", "mse",
                              True, n=30, seed=2, init="he")
