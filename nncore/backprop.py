@@ -275,7 +275,7 @@ class Workspace:
             tape += self._dropped_relu_ops(z, layer["deriv"], rng, dropout[l], slots[l])
         else:
             tape.append(_activation_op(name, z))                   # A_lᵀ in place
-        if dropping and name != "relu":
+        if dropping and name != "relu":                            # a mask and a dropped copy
             mask = np.empty_like(z)
             dropped = with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
             tape += _draws(rng, mask, dropout[l]) + \
