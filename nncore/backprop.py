@@ -125,12 +125,17 @@ def _draws(rng, mask, p):
     return [_StackedDraws(rng, mask, p)]
 
 
+def _per_network(p, k):
+    """One rate per network of a stack of ``k``: ``p`` is one rate for all or ``k`` rates."""
+    return np.broadcast_to(np.asarray(p, dtype=np.float64), (k,))
+
+
 class _StackedDraws:
     """The masks of a stack in one comparison: each network's words come from its own generator
     (exactly the lanes :func:`_draw_keep` would take) and are gathered into one buffer."""
 
     def __init__(self, rngs, mask, p):
-        rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rngs),))
+        rates = _per_network(p, len(rngs))
         size = mask[0].size
         self.words = (size + 3) // 4
         self.buffer = np.empty((len(rngs), self.words), np.uint64)
@@ -151,7 +156,7 @@ def _keep_factors(rng, p, dtype):
     """keep/(1 − p′) for one network (a float) or a stack (a ``(K, 1, 1)`` array)."""
     if isinstance(rng, np.random.Generator):
         return keep_factor(p)
-    rates = np.broadcast_to(np.asarray(p, dtype=np.float64), (len(rng),))
+    rates = _per_network(p, len(rng))
     return np.array([keep_factor(q) for q in rates], dtype=dtype).reshape(-1, 1, 1)
 
 
