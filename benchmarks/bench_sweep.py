@@ -57,22 +57,22 @@ def timed(fn):
     return time.perf_counter() - start, out
 
 
+def best_microseconds(fn, number=2000, repeat=7):
+    """The fastest of ``repeat`` timings of ``number`` calls, in µs per call."""
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
+
+
 def machine_peaks():
     out = {}
     for dtype in (np.float64, np.float32):
         a = np.random.default_rng(0).random((2048, 2048)).astype(dtype)
         np.dot(a, a)
-        seconds = min(timed(lambda: np.dot(a, a))[0] for _ in range(3))
+        seconds = best_microseconds(lambda: np.dot(a, a), number=1, repeat=3) / 1e6
         out[np.dtype(dtype).name] = 2 * 2048**3 / seconds / 1e9
     big, dst = np.ones(32 * 2**20), np.empty(32 * 2**20)
-    seconds = min(timed(lambda: np.copyto(dst, big))[0] for _ in range(3))
+    seconds = best_microseconds(lambda: np.copyto(dst, big), number=1, repeat=3) / 1e6
     out["bandwidth"] = 2 * big.nbytes / seconds / 1e9
     return out
-
-
-def best_microseconds(fn, number=2000, repeat=7):
-    """The fastest of ``repeat`` timings of ``number`` calls, in µs per call."""
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
 
 def machine_profile(peaks):
@@ -247,9 +247,10 @@ def main():
         print(f"  {np.dtype(dtype).name}: {total / 8 * 1e6:.0f} µs per run-step; " +
               ", ".join(f"{name} {100 * v / total:.0f}%" for name, v in kinds.items()))
     print(f"\nLoad average before the sweeps: {os.getloadavg()[0]:.1f} (2 cores)")
-    rows, one_core_cpu = [], {}
+    rows, one_core_cpu, wall = [], {}, {}
     for dtype, workers in ((np.float64, 1), (np.float64, 2), (np.float32, 1), (np.float32, 2)):
         seconds, cpu = timed_sweep(space, X, T, None, None, dtype, workers)
+        wall[np.dtype(dtype).name, workers] = seconds
         if workers == 1:
             one_core_cpu[np.dtype(dtype).name] = cpu
         peak = peaks[np.dtype(dtype).name] * workers
@@ -269,7 +270,7 @@ def main():
         seconds, cpu = timed_sweep(space, X, T, X_test, T_test, dtype, 2)
         rows.append([f"nncore sweep with a 100-row test set every epoch, {np.dtype(dtype).name}, "
                      "2 cores", f"{seconds:.1f}", f"{cpu:.1f} CPU s"])
-    base_seconds = float(rows[1][1])
+    base_seconds = wall["float64", 2]
     sample = runs[:: max(1, len(runs) // args.sample)]
     scale = len(runs) / len(sample)
     baselines = [("nncore.train, one run after another", lambda: nncore_runs(sample, X, T))]
