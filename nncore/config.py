@@ -21,9 +21,9 @@ class TrainConfig:
     per hidden layer. ``l2``/``l1`` add ``(l2/2)·Σ‖W‖² + l1·Σ|W|`` over weights (not biases) to
     the loss being minimised. ``patience`` turns on early stopping: training stops after that
     many epochs without the monitored loss (test loss if a test set is given, else train loss)
-    falling by more than ``min_delta``, and the best weights are restored (without a test set and
-    with mini-batches, the watched value is the epoch's mean batch loss, measured while the
-    weights moved). A loss that becomes
+    falling by more than ``min_delta``, and the best weights are restored. Both are measured in
+    evaluation mode on the weights each epoch starts with (without a test set, that costs one
+    more forward pass per epoch with mini-batches, dropout or DropConnect). A loss that becomes
     non-finite, or grows past ``divergence_factor`` × max(first loss, 1), stops the run as
     diverged. ``seed`` seeds the generator for shuffling and dropout masks.
     """

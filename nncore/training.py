@@ -221,12 +221,24 @@ class _Run:
         self.active = np.zeros(self.rec.active.shape[1])
         self.batches = _Batches(arch, self.buf, X, T, config, self.rng, dropout,
                                 self.metric.labels, self.active)
+        self.watch = self._watched_train_loss(arch, X, T, dropout)
         self.snapshots = (self.buf.values.copy(), self.buf.values.copy())
         self.best = self.buf.values.copy()
         self.best_epoch, self.best_value, self.diverged_epoch = None, np.inf, None
         self.l2_mask = config.l2 * self.buf.weight_mask
         self.l1_mask = config.l1 * self.buf.weight_mask
         self.scratch = np.empty_like(self.buf.both)
+
+    def _watched_train_loss(self, arch, X, T, dropout):
+        """Early stopping without a test set watches the training loss of the weights each epoch
+        starts with, in evaluation mode: the loss the restored weights will have. A full-batch
+        epoch without noise measures exactly that; mini-batches (the weights move during the
+        epoch) and dropout or DropConnect (noise in the loss) need one more forward pass."""
+        config = self.config
+        noisy = any(p > 0 for p in dropout) or config.dropconnect > 0
+        if config.patience is None or self.test is not None or (self.batches.full and not noisy):
+            return None
+        return _Evaluator(arch, self.buf, X, T, config.loss)
 
     # -------------------------------------------------------------- the loop
     def loop(self, callback, every):
@@ -236,6 +248,8 @@ class _Run:
             np.copyto(self.snapshots[e & 1], self.buf.values)
             if self.test is not None:
                 rec.test_loss[e], rec.test_metric[e] = self.test.measure()
+            if self.watch is not None:
+                self.watched = self.watch.measure()[0]
             if config.l1 or config.l2:
                 rec.penalty[e] = self._penalty()
             loss = rec.train_loss[e] = self._epoch(e)
@@ -297,7 +311,10 @@ class _Run:
             buf.grads += tmp
 
     def _patience_ran_out(self, e):
-        monitored = self.rec.test_loss[e] if self.test is not None else self.rec.train_loss[e]
+        if self.test is not None:
+            monitored = self.rec.test_loss[e]
+        else:
+            monitored = self.watched if self.watch is not None else self.rec.train_loss[e]
         if monitored < self.best_value - self.config.min_delta:
             self.best_value, self.best_epoch = monitored, e + 1
             np.copyto(self.best, self.snapshots[e & 1])     # the weights this epoch started with

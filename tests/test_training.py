@@ -396,6 +396,31 @@ def test_early_stopping_without_a_test_set_watches_the_train_loss(regression_dat
     assert result.history.train_loss[0] == pytest.approx(initial, rel=1e-12)
 
 
+@pytest.mark.parametrize("noise", [dict(batch_size=8, learning_rate=0.3),
+                                   dict(dropout=0.5, optimizer="adam", learning_rate=0.05)],
+                         ids=["mini-batches", "dropout"])
+def test_early_stopping_without_a_test_set_keeps_the_best_weights_it_saw(noise):
+    """With mini-batches or dropout the epoch's loss is not the loss of any one set of weights.
+    Early stopping must still restore the weights with the lowest evaluation-mode training loss
+    among those the run went through: the truth is the loss of plain runs of 0, 1, 2, … epochs
+    (the same seed gives the same trajectory)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    T = (X[:, 0] - 2 * X[:, 1] + 0.3 * rng.normal(size=60))[:, None]
+    config = nncore.TrainConfig(epochs=400, patience=5, seed=1, **noise)
+    net = nncore.MLP([3, 16, 1], activation="tanh", seed=1)
+    result = nncore.train(net, X, T, config)
+    assert result.stop_reason == "early_stopping"
+    losses = []
+    for epochs in range(result.epochs_run + 1):          # the weights after 0 … epochs_run epochs
+        plain = nncore.MLP([3, 16, 1], activation="tanh", seed=1)
+        nncore.train(plain, X, T, config.replace(epochs=epochs, patience=None))
+        losses.append(plain.loss(X, T, "mse"))
+    assert result.best_epoch == int(np.argmin(losses)) + 1
+    assert result.final_train_loss == pytest.approx(min(losses), rel=1e-12)
+    assert net.loss(X, T, "mse") == pytest.approx(min(losses), rel=1e-12)
+
+
 def test_callback_can_stop_and_keeps_the_partial_history(regression_data):
     X, T, X_test, T_test = regression_data
     seen = []
