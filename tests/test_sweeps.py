@@ -2,6 +2,7 @@
 works, progress and cancellation behave, and the records and verdicts say the right thing."""
 from __future__ import annotations
 
+import math
 import threading
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
@@ -291,6 +292,30 @@ def test_verdict_calls_a_winner_only_beyond_the_noise():
     assert higher.winner == "a"
     lonely = nncore.compare_runs([1.0], [2.0, 2.1])
     assert lonely.winner is None and "at least two seeds" in lonely.sentence
+
+
+@pytest.mark.parametrize("seeds, low, high", [(2, 0.005, 0.05), (4, 0.025, 0.075)])
+def test_verdict_calls_equal_configs_different_at_most_about_5_percent_of_the_time(seeds, low,
+                                                                                    high):
+    """Both configs' scores come from one normal distribution, so every "winner" is a false
+    alarm. Welch's test raises it about 5% of the time, a little less with two seeds each
+    (about 2%: it is cautious there); a fixed 2× threshold would raise it 18% (2 seeds) or 9.5%
+    (4 seeds) of the time. With 1500 trials the bounds are about 4σ from those rates."""
+    rng = np.random.default_rng(seeds)
+    trials = 1500
+    alarms = sum(nncore.compare_runs(rng.standard_normal(seeds), rng.standard_normal(seeds)).winner
+                 is not None for _ in range(trials))
+    assert low <= alarms / trials <= high
+
+
+def test_verdict_states_the_threshold_its_seeds_need():
+    """Two seeds with equal spreads: the noise is √(0.02/2 + 0.02/2), Welch's ν = 2 and
+    Student's 97.5% point 4.30 (closed form)."""
+    verdict = nncore.compare_runs([1.0, 1.2], [2.0, 2.2])
+    assert verdict.noise == pytest.approx(math.sqrt(0.02))
+    assert verdict.winner == "a" and "4.3 times is enough" in verdict.sentence
+    close = nncore.compare_runs([1.0, 1.2], [1.5, 1.7])            # 3.5 × the noise
+    assert close.winner is None and "exceed 4.3 times" in close.sentence
 
 
 def test_work_estimate_counts_runs_epochs_and_products():
