@@ -69,6 +69,9 @@ class RunRecord:
     ``curve_epochs`` (M,) are 1-based epoch numbers, downsampled; ``train_curve`` and
     ``test_curve`` (M,) the losses there (NaN without a test set). ``parameters`` (P,) are the
     final weights in :func:`~nncore.parameters.layout` order. Metrics are R² or accuracy.
+    ``best_test_loss`` is the lowest test loss of the weights the run went through: those each
+    epoch started with (``best_epoch`` names the epoch, as in :class:`~nncore.TrainResult`) and
+    the final ones (``best_epoch = epochs_run + 1``).
     """
 
     spec: RunSpec
@@ -266,11 +269,14 @@ class _Stack:
         test = self.test_loss[k, :rows]
         has_test = self.test_eval is not None and rows > 0 and np.isfinite(test).any()
         best = int(np.nanargmin(test)) if has_test else None
+        if best is not None and not diverged and test_final[k] < test[best]:
+            best = rows                                   # the final weights beat every epoch's
+        best_value = test_final[k] if best == rows else (test[best] if best is not None else None)
         picks = np.unique(np.linspace(0, rows - 1, min(rows, curve_points)).round().astype(int)) \
             if rows else np.zeros(0, dtype=int)
         return RunRecord(self.specs[k], float(train_final[k]), float(test_final[k]),
                          float(train_metric[k]), float(test_metric[k]),
-                         float(test[best]) if best is not None else float("nan"),
+                         float(best_value) if best is not None else float("nan"),
                          None if best is None else best + 1, diverged,
                          int(self.diverged_epoch[k]) if diverged else None, rows,
                          picks + 1, self.train_loss[k, picks].copy(), self.test_loss[k, picks].copy(),

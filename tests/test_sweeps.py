@@ -198,15 +198,23 @@ def test_sweep_rows_and_aggregate_match_the_records(boston):
         assert agg["min"] == min(mine) and agg["max"] == max(mine)
 
 
-def test_best_epoch_points_at_the_smallest_test_loss(boston):
+@pytest.mark.parametrize("optimizer, lr, train_rows, best_inside",
+                         [("sgd", 0.005, slice(None), False), ("adam", 0.05, slice(100, 140), True)])
+def test_best_epoch_points_at_the_smallest_test_loss(boston, optimizer, lr, train_rows,
+                                                     best_inside):
+    """The candidates are the weights each epoch started with (the test curve) and the final
+    ones (the final test loss): a slow run is best at its end, an overfitting one inside."""
     X, T = boston
-    spec = RunSpec(sizes=(3, 8, 1), config=nncore.TrainConfig(epochs=60, learning_rate=0.05))
-    record = train_stack([spec], X, T, X[:100], T[:100], curve_points=60)[0]
-    _, result = sequential_parameters(spec, X, T, X[:100], T[:100])
-    test = result.history.test_loss
-    assert record.best_epoch == int(np.argmin(test)) + 1
-    assert record.best_test_loss == pytest.approx(test.min())
-    assert np.allclose(record.test_curve, test)           # 60 points: nothing dropped
+    config = nncore.TrainConfig(epochs=60, learning_rate=lr, optimizer=optimizer)
+    spec = RunSpec(sizes=(3, 8, 1), config=config)
+    X_train, T_train = X[train_rows], T[train_rows]
+    record = train_stack([spec], X_train, T_train, X[:100], T[:100], curve_points=60)[0]
+    _, result = sequential_parameters(spec, X_train, T_train, X[:100], T[:100])
+    candidates = [*result.history.test_loss, result.final_test_loss]
+    assert record.best_epoch == int(np.argmin(candidates)) + 1
+    assert (record.best_epoch <= 60) == best_inside
+    assert record.best_test_loss == pytest.approx(min(candidates), rel=1e-12)
+    assert np.allclose(record.test_curve, result.history.test_loss)    # 60 points: none dropped
 
 
 def test_curves_are_downsampled_to_the_requested_points(boston):
