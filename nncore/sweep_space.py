@@ -57,9 +57,9 @@ class SweepSpace:
     """A base run, the axes to vary (name → values, in order) and the seeds of every config.
 
     ``grid()`` is every combination of the axes' values; ``sample(budget, seed)`` is a random
-    search over the same space: ``budget`` configurations, each axis drawn independently
-    (the learning rate log-uniformly between its smallest and largest value, other axes from
-    their listed values).
+    search over the same space: ``budget`` different configurations, each axis drawn
+    independently (the learning rate log-uniformly between its smallest and largest value, other
+    axes from their listed values); without a learning-rate range, a random part of the grid.
     """
 
     base: RunSpec
@@ -83,8 +83,16 @@ class SweepSpace:
         return [dict(zip(names, combo)) for combo in itertools.product(*self.axes.values())]
 
     def sample(self, budget: int, seed: int = 0) -> list[dict]:
-        """``budget`` random configurations from the same space."""
+        """``budget`` different random configurations from the same space.
+
+        With a learning-rate range every draw is new. When every axis is a list of values, the
+        configurations are drawn from the grid without replacement (all of it, in random order,
+        when ``budget`` is larger): a configuration drawn twice would be the same seeded runs
+        trained twice, and would count as extra seeds in the aggregate."""
         rng = np.random.default_rng(seed)
+        if not self._has_range():
+            grid = self.grid()
+            return [grid[i] for i in rng.permutation(len(grid))[: int(budget)]]
         configs = []
         for _ in range(int(budget)):
             config = {}
@@ -96,6 +104,10 @@ class SweepSpace:
                     config[name] = values[int(rng.integers(len(values)))]
             configs.append(config)
         return configs
+
+    def _has_range(self) -> bool:
+        """Whether random search draws the learning rate from a range (a continuous axis)."""
+        return len(self.axes.get("learning_rate", ())) > 1
 
     def runs(self, configs: list[dict] | None = None) -> list[tuple[dict, RunSpec]]:
         """``(settings, RunSpec)`` for every configuration (the grid by default) × seed."""

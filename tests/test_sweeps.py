@@ -181,6 +181,20 @@ def test_random_search_respects_budget_and_ranges():
     assert space.sample(25, seed=4) == configs            # seeded
 
 
+def test_random_search_over_listed_values_never_repeats_a_configuration():
+    """Six draws from a grid of four: every configuration once, then no more (a repeat would be
+    the same seeded runs trained twice, counted as extra seeds)."""
+    base = RunSpec(sizes=(2, 8, 1), config=nncore.TrainConfig(epochs=5))
+    space = nncore.SweepSpace(base, {"hidden_width": (4, 8), "dropout": (0.0, 0.2)}, seeds=(0, 1))
+    grid = space.grid()
+    three = space.sample(3, seed=0)
+    assert len(three) == 3 and all(c in grid for c in three)
+    assert len({tuple(sorted(c.items())) for c in three}) == 3
+    everything = space.sample(6, seed=0)
+    assert sorted(map(str, everything)) == sorted(map(str, grid))
+    assert space.sample(3, seed=0) == three and space.sample(3, seed=1) != three
+
+
 def test_sweep_rows_and_aggregate_match_the_records(boston):
     X, T = boston
     result = nncore.run_sweep(small_space(), X, T, X[:100], T[:100], workers=1)
