@@ -5,6 +5,7 @@ import math
 import numbers
 from dataclasses import asdict, dataclass, fields
 
+from .backprop import MASK_LEVELS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
@@ -104,6 +105,9 @@ def _problems(c: TrainConfig):
     for name, p in [("dropout", r) for r in rates] + [("DropConnect", c.dropconnect)]:
         if not 0.0 <= p < 1.0:
             yield f"The {name} rate must be at least 0 and below 1, not {p!r}."
+        elif round(p * MASK_LEVELS) == MASK_LEVELS:
+            yield (f"The {name} rate {p!r} is too close to 1: masks compare 16-bit random numbers, "
+                   f"so the largest rate is {MASK_LEVELS - 1}/{MASK_LEVELS} ≈ 0.99998.")
     if c.l1 < 0 or c.l2 < 0:
         yield "The L1 and L2 penalties must not be negative."
     if not (0.0 <= c.momentum < 1.0 and 0.0 <= c.rho < 1.0

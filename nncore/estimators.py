@@ -148,9 +148,7 @@ class MLPClassifier(_BaseMLP):
     _estimator_type = "classifier"
 
     def fit(self, X, y):
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:             # a column of labels
-            y = y[:, 0]
+        y = _label_vector(y)
         self.classes_, labels = np.unique(y, return_inverse=True)
         labels = labels.reshape(-1)
         if len(self.classes_) < 2:
@@ -169,5 +167,11 @@ class MLPClassifier(_BaseMLP):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
     def score(self, X, y):
-        """Accuracy."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        """Accuracy; ``y`` may be a vector or a column of labels, as in :meth:`fit`."""
+        return float(np.mean(self.predict(X) == _label_vector(y)))
+
+
+def _label_vector(y) -> np.ndarray:
+    """Labels ``(N,)`` from a vector or a column ``(N, 1)`` of labels."""
+    y = np.asarray(y)
+    return y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y

@@ -140,3 +140,14 @@ def test_repr_with_array_settings(kind):
     est = ESTIMATORS[kind](hidden_layer_sizes=np.array([4, 3]), dropout=np.array([0.1, 0.2]))
     text = repr(est)
     assert text.startswith(ESTIMATORS[kind].__name__) and "hidden_layer_sizes" in text
+
+
+def test_classifier_scores_a_column_of_labels_like_a_vector():
+    """fit accepts labels as an (N, 1) column; score must too, and count each row once
+    (broadcasting (N,) against (N, 1) would compare every prediction with every label)."""
+    X, y = linear_task(seed=1)
+    labels = (y > np.median(y)).astype(int)
+    clf = nncore.MLPClassifier(**FAST).fit(X, labels[:, None])
+    expected = np.mean(clf.predict(X) == labels)        # counted by hand, row by row
+    assert expected > 0.9
+    assert clf.score(X, labels[:, None]) == clf.score(X, labels) == expected

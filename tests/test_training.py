@@ -648,6 +648,17 @@ def test_bad_settings_raise_value_error(settings):
         nncore.TrainConfig(**settings)
 
 
+@pytest.mark.parametrize("name", ["dropout", "dropconnect"])
+def test_rates_closer_to_1_than_the_masks_resolve_are_refused_and_the_largest_one_trains(name):
+    """A rate p acts as round(p·65536)/65536; above 1 − 1/131072 that is 1, which would drop
+    everything and divide by zero. The config says so; the largest usable rate trains."""
+    with pytest.raises(ValueError, match="too close to 1"):
+        nncore.TrainConfig(**{name: 0.999995})
+    net, X, T = make_problem([3, 4, 1])
+    result = nncore.train(net, X, T, nncore.TrainConfig(epochs=3, **{name: 65535 / 65536}))
+    assert result.epochs_run == 3 and np.all(np.isfinite(flat_parameters(net)))
+
+
 def test_config_is_frozen_and_mismatches_are_refused():
     config = nncore.TrainConfig()
     with pytest.raises(dataclasses.FrozenInstanceError):
