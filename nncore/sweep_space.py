@@ -31,25 +31,48 @@ def log_space(low: float, high: float, count: int) -> tuple[float, ...]:
 
 
 def apply_settings(base: RunSpec, settings: dict) -> RunSpec:
-    """``base`` with the sweep settings of one configuration applied."""
+    """``base`` with the sweep settings of one configuration applied.
+
+    ``hidden_width`` gives every hidden layer that width; ``n_layers`` sets how many hidden
+    layers there are (with ``n_layers = 0`` the width has nothing to apply to). A per-layer activation, bias or dropout of the base carries over when the
+    number of layers changes only if it is the same for every layer."""
     unknown = set(settings) - set(AXES) - {"seed"}
     if unknown:
         raise ValueError(f"Unknown sweep setting(s) {sorted(unknown)}; choose from {list(AXES)}.")
     hidden = list(base.sizes[1:-1])
-    width = int(settings.get("hidden_width", hidden[0] if hidden else 8))
     depth = int(settings.get("n_layers", len(hidden)))
+    if "hidden_width" in settings and "n_layers" not in settings and not hidden:
+        raise ValueError("A hidden_width axis needs hidden layers: give the base network at least "
+                         "one, or sweep n_layers too.")
+    width = int(settings.get("hidden_width", hidden[0] if hidden else 8))
     sizes = base.sizes
     if "hidden_width" in settings or "n_layers" in settings:
         sizes = (base.sizes[0], *([width] * depth), base.sizes[-1])
-    activation = base.activation if isinstance(base.activation, str) else base.activation[0]
     changes = {k: settings[k] for k in _CONFIG_AXES if k in settings}
     if "seed" in settings:
         changes["seed"] = int(settings["seed"])
     if "batch_size" in changes and changes["batch_size"] in (0, None):
         changes["batch_size"] = None
-    return replace(base, sizes=tuple(sizes),
-                   activation=activation if sizes != base.sizes else base.activation,
-                   config=base.config.replace(**changes))
+    layers = {}
+    if depth != len(hidden):
+        layers = {"activation": _for_depth(base.activation, depth, "activation"),
+                  "bias": _for_depth(base.bias, depth + 1, "bias")}
+        if "dropout" not in changes:
+            changes["dropout"] = _for_depth(base.config.dropout, depth, "dropout rate")
+    return replace(base, sizes=tuple(sizes), config=base.config.replace(**changes), **layers)
+
+
+def _for_depth(value, layers: int, what: str):
+    """A per-layer setting for a network of ``layers`` layers: one value for all layers stays as
+    it is; a tuple carries over when its length fits or all its entries agree."""
+    value = tuple(value) if isinstance(value, list) else value
+    if not isinstance(value, tuple) or len(value) == layers:
+        return value
+    if len(set(value)) == 1:
+        return value[0]
+    raise ValueError(f"The base network has a different {what} per layer ({list(value)}), so an "
+                     f"n_layers axis cannot tell which to use for other depths: give one {what} "
+                     f"for all layers.")
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,29 @@ def test_random_search_over_listed_values_never_repeats_a_configuration():
     assert space.sample(3, seed=0) == three and space.sample(3, seed=1) != three
 
 
+def test_layer_axes_carry_per_layer_settings_over_or_say_why_not():
+    from nncore.sweep_space import apply_settings
+    mixed = RunSpec(sizes=(3, 8, 8, 1), activation=("tanh", "relu"), bias=(True, False, True),
+                    config=nncore.TrainConfig(dropout=(0.1, 0.2)))
+    wider = apply_settings(mixed, {"hidden_width": 16})          # same depth: all kept
+    assert wider.sizes == (3, 16, 16, 1) and wider.activation == ("tanh", "relu")
+    assert wider.bias == (True, False, True) and wider.config.dropout == (0.1, 0.2)
+    wider.build()
+    with pytest.raises(ValueError, match="different activation per layer"):
+        apply_settings(mixed, {"n_layers": 3})
+    uniform = RunSpec(sizes=(3, 8, 8, 1), activation=("tanh", "tanh"), bias=(True, True, True),
+                      config=nncore.TrainConfig(dropout=(0.2, 0.2)))
+    deeper = apply_settings(uniform, {"n_layers": 3})
+    assert deeper.sizes == (3, 8, 8, 8, 1) and deeper.activation == "tanh"
+    assert deeper.bias is True and deeper.config.dropout == 0.2
+    assert deeper.build().arch.n_layers == 4
+    flat = RunSpec(sizes=(3, 1))
+    with pytest.raises(ValueError, match="hidden_width axis needs hidden layers"):
+        apply_settings(flat, {"hidden_width": 8})
+    assert apply_settings(flat, {"hidden_width": 8, "n_layers": 2}).sizes == (3, 8, 8, 1)
+    assert apply_settings(uniform, {"hidden_width": 8, "n_layers": 0}).sizes == (3, 1)
+
+
 def test_sweep_rows_and_aggregate_match_the_records(boston):
     X, T = boston
     result = nncore.run_sweep(small_space(), X, T, X[:100], T[:100], workers=1)
