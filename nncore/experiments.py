@@ -119,7 +119,8 @@ def capacity_experiment(spec: RunSpec, X, T, widths=(4, 64), dropouts=(0.0, 0.3)
 
 
 def summarise(rows, by: str, value: str) -> list[dict]:
-    """Mean, standard deviation (n − 1), min and max of ``value`` for each distinct ``by``."""
+    """Mean, standard deviation (n − 1; NaN from one run, as in the sweep's aggregate), min and
+    max of ``value`` for each distinct ``by``."""
     groups: dict = {}
     for row in rows:
         groups.setdefault(row[by], []).append(row[value])
@@ -128,7 +129,7 @@ def summarise(rows, by: str, value: str) -> list[dict]:
         v = np.asarray(values, dtype=np.float64)
         v = v[np.isfinite(v)]
         out.append({by: key, "mean": float(v.mean()) if len(v) else float("nan"),
-                    "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+                    "std": float(v.std(ddof=1)) if len(v) > 1 else float("nan"),
                     "min": float(v.min()) if len(v) else float("nan"),
                     "max": float(v.max()) if len(v) else float("nan"), "runs": len(values)})
     return out
