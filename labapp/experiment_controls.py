@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .fields import short_number
 from .limits import MAX_EXPERIMENT_EPOCHS, MAX_EXPERIMENT_SAMPLES, MAX_SWEEP_SEEDS
 from .settings import (EXPERIMENT_SETS, SWEEP_AXES, SplitSettings, SweepSettings, checked,
                        settings_fields)
@@ -36,7 +37,7 @@ def _values(panel: Panel, settings: SweepSettings, name: str, notes: list[str]):
     attribute, spec = _kinds(SweepSettings)[key]
     current = getattr(settings, attribute)
     text = panel.text(key, f"{AXIS_NAMES[name].capitalize()} values",
-                      ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in current),
+                      ", ".join(short_number(v) if isinstance(v, float) else str(v) for v in current),
                       help=_HELP.get(key, "Comma-separated; at most 8 values."))
     value, note = spec.kind.parse(text.replace(" ", ""), spec.label)
     if note:

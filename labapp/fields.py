@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .limits import MAX_PARAM_CHARS
 
 __all__ = ["Kind", "Whole", "Real", "Choice", "Flag", "WholeList", "RealList", "ChoiceList",
-           "Text"]
+           "Text", "short_number"]
 
 Parsed = tuple[object, "str | None"]
 
@@ -64,6 +64,7 @@ def _number(text: str) -> float | None:
 
 
 def _clamped_number(value: float, low: float, high: float, label: str, show) -> Parsed:
+    value = value + 0.0                   # −0.0 becomes 0.0, which NumPy accepts as a scale
     if value < low:
         return low, f"The {label} {show(value)} is below the smallest allowed, {show(low)}; " \
                     f"using {show(low)}."
@@ -121,6 +122,13 @@ class Real(Kind):
 
 def _real_text(value) -> str:
     return f"{value:g}"
+
+
+def short_number(value: float) -> str:
+    """``value`` in as few digits as read back to exactly the same number: ``0.1``, ``1e-05``,
+    ``0.123456789`` (``:g`` alone would round that to ``0.123457``)."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(float(value))
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,14 @@ def test_tampered_data_values_are_clamped_with_a_note(key, text, attribute, expe
     assert notes
 
 
+@pytest.mark.parametrize("text", ["-0", "-0.0", "-1e-400"])
+def test_negative_zero_reads_as_zero(text):
+    """−0.0 is not below 0, so no clamp catches it, but NumPy refuses it as a noise scale."""
+    state, notes = decode({"data": "moons", "noise": text})
+    assert state.data.noise == 0.0 and math.copysign(1.0, state.data.noise) == 1.0
+    assert notes == [] and encode(state)["noise"] == "0.0"
+
+
 def test_ten_kilobyte_values_are_ignored_with_a_note():
     state, notes = decode({key: "9" * 10_000 for key in KEYS})
     assert state.train == TrainSettings() and state.data == DataSettings()

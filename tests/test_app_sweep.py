@@ -174,6 +174,27 @@ def test_typed_values_that_cannot_be_read_are_noted_and_replaced():
     assert params(at)["sw_lr"] == "0.1,10.0"
 
 
+def test_typed_and_linked_values_keep_every_digit():
+    """A learning rate typed with nine digits stays exactly that in the box, the URL and the
+    sweep: the box is refilled from the setting, so rounding it for show would change it."""
+    at = open_page("Sweep", {**QUICK, "sw_lr": "0.123456789,0.5", "sw_dropout": "0.1234567"})
+    no_exception(at)
+    assert not at.warning
+    assert at.text_input(key="w.sw_lr").value == "0.123456789, 0.5"
+    assert params(at)["sw_lr"] == "0.123456789,0.5"
+    assert params(at)["sw_dropout"] == "0.1234567"
+    at.text_input(key="w.sw_lr").set_value("0.0123456789, 1.23456789").run()
+    assert params(at)["sw_lr"] == "0.0123456789,1.23456789"
+    assert at.text_input(key="w.sw_lr").value == "0.0123456789, 1.23456789"
+
+
+@pytest.mark.parametrize("page, key", [("Sweep", "sw_noise"), ("Splits", "sp_noise")])
+def test_a_negative_zero_noise_in_a_link_reads_as_zero(page, key):
+    at = open_page(page, {**QUICK, key: "-0"})
+    no_exception(at)
+    assert params(at)[key] == "0.0"
+
+
 def test_sweep_settings_round_trip_through_the_url():
     settings = SweepSettings(dataset="xor", n_samples=300, noise=0.35, axes=("dropout", "l2"),
                              learning_rates=(0.001, 0.5), widths=(3, 7), dropouts=(0.1, 0.4),
