@@ -18,7 +18,19 @@ def _overfitting(train: np.ndarray, test: np.ndarray) -> str | None:
     return None
 
 
+def _rose(train: np.ndarray) -> bool:
+    """The training loss ended clearly above where it began (without diverging)."""
+    return bool(train[-1] > 1.1 * train[0])
+
+
+_OVERSHOOT = ("each step overshoots the minimum and lands higher up the other side. The learning "
+              "rate is probably too large for this optimiser; try a smaller one")
+
+
 def _trend(train: np.ndarray, test: np.ndarray) -> str:
+    if _rose(train):
+        return (f"The training loss ended higher than it began ({train[0]:.3g} → {train[-1]:.3g}) "
+                f"without blowing up: {_OVERSHOOT}.")
     if train[-1] > 0.9 * train[0]:
         return ("The loss barely moved. The learning rate may be too small, or the units may be "
                 "saturated (a sigmoid or tanh far from 0 passes almost no gradient).")
@@ -32,10 +44,14 @@ def _trend(train: np.ndarray, test: np.ndarray) -> str:
 
 def stall_warning(result: TrainResult, hidden: tuple[int, ...]) -> str | None:
     """A warning when training ended where it began (the loss fell by less than 1%), with the
-    likeliest causes this network shows; ``None`` when it learned something."""
+    likeliest causes this network shows, or clearly higher (a learning rate too large);
+    ``None`` when it learned something."""
     train = result.history.train_loss
     if result.diverged or len(train) < 2 or not train[-1] > 0.99 * train[0]:
         return None
+    if _rose(train):
+        return (f"**The loss went up**: the training loss went from {train[0]:.4g} to "
+                f"{train[-1]:.4g}, so {_OVERSHOOT}.")
     causes = []
     if hidden and min(hidden) == 1:
         narrow = sum(width == 1 for width in hidden)
@@ -75,6 +91,9 @@ def gradient_caption(grad_norm: np.ndarray) -> str:
     last = grad_norm[-1]
     if grad_norm.shape[1] < 2 or not np.isfinite(last).all() or last.max() == 0:
         return "Each line is ‖∂L/∂W‖ of one layer: how hard the loss pulls on its weights."
+    if last[0] == 0:
+        return ("At the end, layer 1's gradient is exactly 0: no error signal reaches it (its "
+                "units are dead or saturated for every row), so it has stopped learning.")
     ratio = last[0] / last[-1] if last[-1] > 0 else np.inf
     if ratio < 1e-2:
         return (f"At the end, layer 1's gradient is {1 / ratio:.0f} times smaller than the output "

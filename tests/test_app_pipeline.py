@@ -174,6 +174,26 @@ def test_captions_explain_what_the_curves_show():
     assert "overfitting" in loss_caption(run.result, None, False)
 
 
+def test_a_loss_that_rises_is_blamed_on_a_large_learning_rate_not_a_small_one():
+    """RMSProp at learning rate 10 overshoots without overflowing: the loss ends far above its
+    start. Saying "too small" or "barely moved" would send the student the wrong way."""
+    from labapp.captions import stall_warning
+    _, run = _run(DataSettings(), TrainSettings(learning_rate=10.0, optimizer="rmsprop",
+                                                epochs=300))
+    result = run.result
+    train = result.history.train_loss
+    assert not result.diverged and train[-1] > 2 * train[0]
+    warning = stall_warning(result, run.plan.network["sizes"][1:-1])
+    assert "went up" in warning and "too large" in warning and "too small" not in warning
+    caption = loss_caption(result, None, False)
+    assert "ended higher" in caption and "barely moved" not in caption
+
+
+def test_a_layer_without_gradient_is_said_to_get_none():
+    caption = gradient_caption(np.array([[0.5, 0.2], [0.0, 0.3]]))
+    assert "exactly 0" in caption and "inf" not in caption
+
+
 def test_live_progress_turns_an_interruption_into_a_clean_stop():
     class Interruption(BaseException):
         pass
