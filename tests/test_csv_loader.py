@@ -273,6 +273,18 @@ BAD_INPUTS = [
         "Only 1 row .* filling in missing values"),
     bad("numbers too large", b"a,y\n1e308,1\n1.5e308,2\n,3\n", "too large", missing="impute"),
     bad("gzip", b"\x1f\x8b\x08\x00" + bytes(20), "gzip"),
+    # Finite numbers whose scaling or squares overflow would silently become zeros.
+    bad("a huge finite target", b"a,b,y\n1,2,1e300\n2,1,-1e300\n3,3,5\n4,0,6\n",
+        r"target column 'y' holds 1e\+300.*Divide", task="regression"),
+    bad("a huge finite feature", b"a,b,y\n1,1e300,1.5\n2,3,2.5\n3,4,3.5\n",
+        r"column 'b' holds 1e\+300"),
+    bad("too many columns", (",".join(f"c{i}" for i in range(101)) + "\n"
+                             + ",".join("1" for _ in range(101)) + "\n").encode(),
+        "101 columns, more than the 100"),
+    bad("one-hot beyond the feature limit",
+        ("a,b,c,d,e,f,y\n" + "".join(f"{i},t{i % 50},u{i % 49},v{i % 48},w{i % 47},x{i % 46},"
+                                     f"{i % 2}\n" for i in range(100))).encode(),
+        "One-hot encoding made 241 feature columns"),
 ]
 
 

@@ -29,7 +29,7 @@ from .table import DELIMITERS, RawTable, read_table
 from .wording import count, quoted
 
 __all__ = ["CsvOptions", "CsvResult", "load_csv", "prepare_dataset", "MAX_CATEGORIES",
-           "MAX_CLASSES", "MAX_INFERRED_CLASSES"]
+           "MAX_CLASSES", "MAX_INFERRED_CLASSES", "MAX_FEATURES", "MAX_MAGNITUDE"]
 
 #: A text feature with more distinct values than this is dropped, not one-hot encoded.
 MAX_CATEGORIES = 50
@@ -37,6 +37,10 @@ MAX_CATEGORIES = 50
 MAX_CLASSES = 100
 #: Task inference calls whole-number targets with at most this many values classification.
 MAX_INFERRED_CLASSES = 20
+#: The most feature columns after one-hot encoding.
+MAX_FEATURES = 200
+#: The largest size of a number: sums of squares of larger ones overflow float64.
+MAX_MAGNITUDE = 1e150
 MISSING_CHOICES = ("drop", "impute")
 CATEGORICAL_CHOICES = ("onehot", "drop")
 
@@ -234,6 +238,7 @@ def _classification_target(target: pd.Series, name: str) -> tuple[np.ndarray, tu
 def _regression_target(target: pd.Series, name: str) -> np.ndarray:
     """``(N,)`` float64 values; a constant is an error."""
     values = target.to_numpy(dtype=np.float64)
+    _check_magnitude(values, f"target column {name!r}")
     if values.min() == values.max():
         raise DataError(f"The target column {name!r} has the same value ({values[0]:g}) in "
                         "every row, so there is nothing to predict.")
@@ -246,10 +251,22 @@ def _features(frame: pd.DataFrame, options: CsvOptions, notes: list[str]) -> pd.
     if features.shape[1] == 0:
         raise DataError("No usable feature column is left after dropping empty, constant "
                         "and text columns.")
-    values = features.to_numpy(dtype=np.float64)
-    if not np.isfinite(values).all():
-        raise DataError("Some numbers are too large to compute with.")
+    if features.shape[1] > MAX_FEATURES:
+        raise DataError(f"One-hot encoding made {features.shape[1]:,} feature columns, more than "
+                        f"the {MAX_FEATURES} allowed; drop text columns or choose \"drop\" for "
+                        "them.")
+    for name, column in zip(features.columns, features.to_numpy(dtype=np.float64).T):
+        _check_magnitude(column, f"column {name!r}")
     return features
+
+
+def _check_magnitude(values: np.ndarray, where: str) -> None:
+    """Numbers beyond :data:`MAX_MAGNITUDE` in size would overflow when scaled or squared."""
+    largest = np.abs(values).max()
+    if not largest <= MAX_MAGNITUDE:
+        raise DataError(f"Some numbers are too large to compute with: the {where} holds "
+                        f"{largest:.3g}, and sizes up to {MAX_MAGNITUDE:.0e} work. Divide the "
+                        "column by a power of ten first.")
 
 
 def _check_enough_rows(frame: pd.DataFrame, missing: str) -> None:

@@ -18,10 +18,12 @@ from .dataset import DataError
 from .decoding import decode
 from .wording import count
 
-__all__ = ["RawTable", "read_table", "MAX_ROWS", "MISSING_MARKERS", "DELIMITERS"]
+__all__ = ["RawTable", "read_table", "MAX_ROWS", "MAX_COLUMNS", "MISSING_MARKERS", "DELIMITERS"]
 
 #: The most data rows accepted.
 MAX_ROWS = 200_000
+#: The most columns accepted: the Data page draws a table row and a correlation cell for each.
+MAX_COLUMNS = 100
 #: Delimiters the reader can detect, with the words used for them in messages.
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 #: Cell texts that mean "no value".
@@ -92,6 +94,9 @@ def _checked_header(record: list[str]) -> list[str]:
     if len(names) < 2:
         raise DataError("The file has only one column, so there is nothing to predict from; "
                         "separate values with commas, semicolons, tabs or vertical bars.")
+    if len(names) > MAX_COLUMNS:
+        raise DataError(f"The file has {len(names):,} columns, more than the {MAX_COLUMNS} the "
+                        "lab can show; upload only the columns you want to learn from.")
     return names
 
 
