@@ -76,19 +76,21 @@ def page_url(path: str) -> str:
     return st.context.url or f"{_FALLBACK_BASE}/{path}"
 
 
-def link_box(state: LabState, path: str, with_result: bool) -> None:
-    """The full link to these settings, in a box with a copy button."""
+def link_box(state: LabState, path: str, with_result: bool, caption: str | None = None) -> None:
+    """The full link to these settings, in a box with a copy button; ``caption`` replaces the
+    usual words above it."""
     query = urlencode(session.share_params(state, with_result))
-    st.caption("Copy this link to share exactly these settings" +
+    st.caption(caption or "Copy this link to share exactly these settings" +
                (" and their result (it trains when opened)." if with_result else "."))
     st.code(f"{page_url(path)}?{query}", language=None, wrap_lines=True)
 
 
-def share_footer(state: LabState, path: str, with_result: bool) -> None:
+def share_footer(state: LabState, path: str, with_result: bool,
+                 caption: str | None = None) -> None:
     """A page's end: the share link (unless teacher mode hides it) and, outside teacher mode,
     the builder of exercise links."""
     if state.teacher.shows("link"):
-        link_box(state, path, with_result)
+        link_box(state, path, with_result, caption)
     if not state.teacher.active:
         teacher_link_builder(state, path)
 

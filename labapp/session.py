@@ -21,8 +21,8 @@ from .state import KEYS, LabState, decode, encode
 
 __all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
            "clear_notes", "keep_run", "last_run", "keep_sweep", "last_sweep", "Kept",
-           "forget_run", "upload_bytes", "store_upload", "take_autorun", "share_params",
-           "WIDGET_PREFIX"]
+           "upload_bytes", "store_upload", "take_autorun", "share_params",
+           "stopped_run_state", "WIDGET_PREFIX"]
 
 _STATE, _WRITTEN, _NOTES = "lab.state", "lab.url", "lab.notes"
 _RUN, _UPLOAD, _AUTORUN, _PAGE = "lab.run", "lab.upload", "lab.autorun", "lab.page"
@@ -46,11 +46,12 @@ def restart_widgets(names) -> None:
 
 
 def adopt(state: LabState, new_notes=()) -> None:
-    """Make ``state`` the session's settings, restarting every widget from it."""
+    """Make ``state`` the session's settings, restarting every widget from it. The last run
+    and sweep stay: the pages show them as current when they match the settings (after the
+    browser's Back button, say) and as the last result when they do not."""
     st.session_state[_STATE] = state
     st.session_state[_WRITTEN] = encode(state)
     st.session_state[_NOTES] = list(new_notes)
-    st.session_state.pop(_RUN, None)
     _reset_widgets()
 
 
@@ -100,6 +101,13 @@ def save_state(state: LabState, by_student: bool = True) -> None:
     st.session_state[_WRITTEN] = params
 
 
+def stopped_run_state(state: LabState, epochs_run: int) -> LabState:
+    """The settings that reproduce a run stopped after ``epochs_run`` epochs: the same run with
+    that many epochs. Training is deterministic and no learning-rate schedule depends on the
+    total number of epochs, so it ends with the same weights and history."""
+    return replace(state, train=replace(state.train, epochs=epochs_run))
+
+
 def share_params(state: LabState, with_result: bool) -> dict[str, str]:
     """The query params of a link to ``state``; ``with_result`` makes it train on opening."""
     return {**encode(state), **({RUN_KEY: "1"} if with_result else {})}
@@ -146,10 +154,6 @@ def keep_sweep(settings, result, guess=None) -> None:
 def last_sweep() -> Kept | None:
     """The latest sweep of this session, or None."""
     return st.session_state.get(_SWEEP)
-
-
-def forget_run() -> None:
-    st.session_state.pop(_RUN, None)
 
 
 def store_upload(raw: bytes) -> str:

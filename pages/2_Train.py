@@ -222,7 +222,21 @@ def main():
             st.info("The settings changed since this run: press Train to see their result. "
                     "Below is the last run.", icon=":material/history:")
         results(state, run, raw)
-    frame.share_footer(state, PATH, with_result=run is not None)
+    share(state, plan, run)
+
+
+def share(state, plan, run):
+    """The page's link. A run stopped by the student is shared as a run of the epochs it did,
+    which ends with exactly the weights on screen; a link to the full run would not."""
+    current = run is not None and run.data == state.data and run.plan == plan
+    if current and run.result.stop_reason == "callback":
+        epochs = run.result.epochs_run
+        frame.share_footer(session.stopped_run_state(state, epochs), PATH, with_result=True,
+                           caption=f"This run was stopped after epoch {epochs}, so the link "
+                                   f"trains {epochs} epochs: copy it to share exactly the result "
+                                   "on screen.")
+    else:
+        frame.share_footer(state, PATH, with_result=run is not None)
 
 
 main()

@@ -164,7 +164,11 @@ def main():
             st.info("The settings changed since this sweep: press Run the sweep to see their "
                     "result. Below is the last sweep.", icon=":material/history:")
         results(state, kept)
-    frame.share_footer(state, PATH, with_result=kept is not None)
+    stopped = kept is not None and kept.result.cancelled
+    frame.share_footer(state, PATH, with_result=kept is not None,
+                       caption="This sweep was stopped before it finished; copy this link to "
+                               "share its settings, and opening it runs the whole sweep."
+                       if stopped else None)
 
 
 main()

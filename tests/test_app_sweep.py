@@ -4,13 +4,15 @@ links, tampered links and teacher mode."""
 import numpy as np
 import pandas as pd
 import pytest
-from app_testing import (charts, click, fresh_caches, no_exception, open_page,  # noqa: F401
-                         params, assert_round_trip, set_widget, subheaders, texts)
+from app_testing import (ENTRY, PAGES, TIMEOUT, charts, click, fresh_caches,  # noqa: F401
+                         no_exception, open_page, params, assert_round_trip, set_widget,
+                         subheaders, texts)
+from streamlit.testing.v1 import AppTest
 
-from labapp import services, sweep, sweep_charts
+from labapp import services, session, sweep, sweep_charts
 from labapp.live import LiveProgress
 from labapp.settings import SweepSettings
-from labapp.state import decode
+from labapp.state import LabState, decode, encode
 
 #: A small sweep: two learning rates × two widths × two seeds, 30 epochs.
 QUICK = {"sw_axes": "lr,width", "sw_lr": "0.1,1.0", "sw_width": "2,4", "sw_seeds": "2",
@@ -257,6 +259,14 @@ def test_a_stopped_sweep_keeps_its_finished_runs_and_is_never_cached():
     stopped = kept[0]
     assert stopped.cancelled and 0 < len(stopped.records) < stopped.runs_total
     assert not services.sweep_run(settings).cancelled
+    # The page says its link runs the whole sweep rather than claiming to share this result.
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    for key, value in encode(LabState(sweep=settings)).items():
+        at.query_params[key] = value
+    at.session_state["lab.sweep"] = session.Kept(settings, stopped)
+    at.switch_page(PAGES["Sweep"]).run()
+    no_exception(at)
+    assert "was stopped before it finished" in texts(at) and "runs the whole sweep" in texts(at)
 
 
 def test_the_progress_text_counts_runs_and_estimates_the_time_left():

@@ -1,15 +1,17 @@
 """The train page: controls at valid and edge values, results, divergence, downloads, the
 gradient check, shareable links, teacher mode, tampered links and the cache."""
+import numpy as np
 import pytest
-from app_testing import (QUICK, charts, click, fresh_caches, metrics, no_exception,  # noqa: F401
-                         open_page, params, texts, train)
+from app_testing import (ENTRY, PAGES, QUICK, TIMEOUT, charts, click,  # noqa: F401
+                         fresh_caches, metrics, no_exception, open_page, params, texts, train)
+from streamlit.testing.v1 import AppTest
 
-from labapp import runs, services
+from labapp import runs, services, session
 from labapp.controls import BATCH_SIZES, L2_PENALTIES, LEARNING_RATES
 from labapp.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
 from labapp.live import LiveProgress
 from labapp.settings import DataSettings, TrainSettings
-from labapp.state import decode
+from labapp.state import LabState, decode
 
 
 def assert_trained(at) -> None:
@@ -220,11 +222,74 @@ def test_changing_a_setting_after_training_marks_the_result_as_earlier():
     assert_trained(at)
 
 
+def test_the_back_button_brings_the_run_back_with_its_settings():
+    """Back restores the earlier URL, which the session adopts as a newly opened link: the run
+    trained with those settings is current again, not thrown away."""
+    at = train(open_page("Train", QUICK))
+    trained_with = params(at)
+    shown = metrics(at)
+    at.number_input(key="w.seed").set_value(3).run()
+    assert any("settings changed since this run" in i.value for i in at.info)
+    at.query_params.clear()
+    for key, value in trained_with.items():
+        at.query_params[key] = value
+    at.run()
+    no_exception(at)
+    assert params(at)["seed"] == trained_with["seed"]
+    assert not any("settings changed" in i.value or "Press Train" in i.value for i in at.info)
+    assert metrics(at) == shown
+
+
 def test_an_upload_chosen_without_a_file_says_where_to_upload():
     at = open_page("Train", QUICK)
     at.selectbox(key="w.data").set_value("upload").run()
     no_exception(at)
     assert "Data page" in at.error[0].value
+
+
+def _stopped_run(data, settings, epoch):
+    """A run of ``settings`` stopped by the student after ``epoch`` epochs, as the page keeps it."""
+    class Interruption(BaseException):
+        pass
+
+    def draw(progress):
+        if progress.epoch >= epoch:
+            raise Interruption()
+
+    kept = []
+    with pytest.raises(Interruption):
+        services.train_run(data, settings, live=LiveProgress(draw, interval=0.0),
+                           on_stop=kept.append)
+    return kept[0]
+
+
+def test_the_link_to_a_stopped_run_reproduces_exactly_what_it_shows():
+    """Mini-batches, dropout and Adam stopped after 12 of 200 epochs: the link trains 12 epochs
+    and ends with the same weights and history, which a link to all 200 epochs would not."""
+    data = DataSettings()
+    settings = TrainSettings(epochs=200, batch_size=16, dropout=0.2, seed=3)
+    stopped = _stopped_run(data, settings, 12)
+    assert stopped.result.stop_reason == "callback" and stopped.result.epochs_run == 12
+    link = session.share_params(session.stopped_run_state(LabState(data, settings), 12), True)
+    opened, notes = decode(link)
+    assert notes == [] and link["run"] == "1" and opened.train.epochs == 12
+    again = services.train_run(opened.data, opened.train)
+    for a, b in zip(stopped.net.weights + stopped.net.biases, again.net.weights + again.net.biases):
+        assert np.array_equal(a, b)
+    assert np.array_equal(stopped.result.history.train_loss, again.result.history.train_loss)
+
+
+def test_the_page_offers_the_stopped_run_s_link_with_a_caption():
+    settings = TrainSettings(epochs=100)
+    stopped = _stopped_run(DataSettings(), settings, 10)
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    at.query_params["epochs"] = "100"
+    at.session_state["lab.run"] = stopped
+    at.switch_page(PAGES["Train"]).run()
+    no_exception(at)
+    assert "stopped after epoch 10, so the link trains 10 epochs" in texts(at)
+    link = [c.value for c in at.code if "run=1" in c.value]
+    assert link and "epochs=10&" in link[0] + "&"
 
 
 def test_repeated_identical_runs_come_from_the_cache(monkeypatch):
@@ -240,19 +305,9 @@ def test_repeated_identical_runs_come_from_the_cache(monkeypatch):
 
 
 def test_a_stopped_run_is_kept_and_never_cached():
-    class Interruption(BaseException):
-        pass
-
-    def draw(progress):
-        if progress.epoch >= 10:
-            raise Interruption()
-
-    kept = []
     data, settings = DataSettings(), TrainSettings(epochs=100)
-    with pytest.raises(Interruption):
-        services.train_run(data, settings, live=LiveProgress(draw, interval=0.0),
-                           on_stop=kept.append)
-    assert kept[0].result.stop_reason == "callback" and kept[0].result.epochs_run == 10
+    kept = _stopped_run(data, settings, 10)
+    assert kept.result.stop_reason == "callback" and kept.result.epochs_run == 10
     assert services.train_run(data, settings).result.epochs_run == 100
 
 
