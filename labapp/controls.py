@@ -77,7 +77,17 @@ def split_controls(panel: Panel, current: DataSettings) -> DataSettings:
                         help=_HELP["test"])
     seed = panel.number("data_seed", "Data seed", 0, MAX_SEED, current.data_seed,
                         help=_HELP["data_seed"])
-    return checked(replace(current, dataset=dataset, test_ratio=test, data_seed=seed))[0]
+    return _checked_here(panel, replace(current, dataset=dataset, test_ratio=test,
+                                        data_seed=seed))
+
+
+def _checked_here(panel: Panel, settings):
+    """``settings`` made valid; what had to change is said under the controls that changed it
+    (no input features left, say), so a widget never silently disagrees with the settings."""
+    settings, notes = checked(settings)
+    for note in notes:
+        panel.where.warning(note, icon=":material/info:")
+    return settings
 
 
 def _synthetic_options(panel: Panel, current: DataSettings, dataset: str) -> dict:
@@ -132,7 +142,7 @@ def data_controls(panel: Panel, current: DataSettings, columns_of: Callable) -> 
                                          0.05, help=_HELP["test"])
     changes["data_seed"] = panel.number("data_seed", "Data seed", 0, MAX_SEED, current.data_seed,
                                         help=_HELP["data_seed"])
-    return checked(replace(current, **changes))[0]
+    return _checked_here(panel, replace(current, **changes))
 
 
 def _layer(panel: Panel, layer: int, current: TrainSettings) -> tuple[int, str]:
@@ -190,4 +200,4 @@ def train_controls(panel: Panel, current: TrainSettings, task: str) -> TrainSett
     panel.where.subheader("Training")
     changes = dict(hidden=hidden, activations=activations, bias=bias, loss=loss, output=output)
     changes |= _optimisation(panel, current) | _regularisation(panel, current)
-    return checked(replace(current, **changes))[0]
+    return _checked_here(panel, replace(current, **changes))

@@ -102,7 +102,7 @@ def _preset(key: str) -> Table:
 
 
 def _upload(data: DataSettings, raw: bytes | None) -> Table:
-    if not raw:
+    if raw is None:                            # an empty file (b"") is the loader's to refuse
         raise DataError("No file is uploaded yet: choose a CSV file on the Data page.")
     result = load_csv(raw, target=data.csv_target or None,
                       task=None if data.csv_task == "auto" else data.csv_task,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .limits import MAX_PARAM_CHARS
 from .settings import SETTINGS_CLASSES, settings_fields
 
 __all__ = ["TeacherMode", "SECTIONS", "CONTROLS", "NAMES"]
@@ -50,11 +51,20 @@ class TeacherMode:
 
     @classmethod
     def from_params(cls, params: dict[str, str]) -> tuple["TeacherMode", list[str]]:
-        """Read ``hide`` and ``lock``; unknown names are ignored, with a note."""
-        hidden, unknown_hidden = _names(params.get("hide", ""))
-        locked, unknown_locked = _names(params.get("lock", ""))
+        """Read ``hide`` and ``lock``; unknown names, and values too long to read, are ignored,
+        with a note."""
+        notes, texts = [], {}
+        for key in ("hide", "lock"):
+            text = params.get(key, "")
+            if len(text) > MAX_PARAM_CHARS:
+                notes.append(f"The link's {key} value is too long to read, so it is ignored.")
+                text = ""
+            texts[key] = text
+        hidden, unknown_hidden = _names(texts["hide"])
+        locked, unknown_locked = _names(texts["lock"])
         unknown = unknown_hidden + unknown_locked
-        notes = [f"Teacher mode ignores unknown names: {', '.join(unknown)}."] if unknown else []
+        if unknown:
+            notes.append(f"Teacher mode ignores unknown names: {', '.join(unknown)}.")
         return cls(hidden, locked - hidden), notes
 
     def to_params(self) -> dict[str, str]:

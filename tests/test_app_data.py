@@ -65,6 +65,8 @@ def test_no_features_falls_back_to_x1_and_x2():
     at.multiselect(key="w.features").set_value([]).run()
     assert params(at)["features"] == "x1,x2"
     assert metrics(at)["Features D"] == "2"
+    assert any("At least one input feature is needed; using x1 and x2" in w.value
+               for w in at.sidebar.warning), "the empty box and the data must not disagree silently"
 
 
 @pytest.mark.parametrize("dataset", ["blobs", "spiral"])
@@ -103,6 +105,15 @@ def test_a_bad_upload_shows_a_plain_message_and_the_page_keeps_working(content):
     assert at.error and at.error[0].value.endswith(".")
     at.selectbox(key="w.data").set_value("iris").run()
     _shows_a_dataset(at, rows=150)
+
+
+def test_an_empty_file_is_called_empty_not_missing():
+    at = open_page("Data")
+    at.selectbox(key="w.data").set_value(UPLOAD).run()
+    at.file_uploader[0].set_value(("empty.csv", b"", "text/csv")).run()
+    no_exception(at)
+    assert at.error and "The file is empty." in at.error[0].value
+    assert "No file is uploaded yet" not in at.error[0].value
 
 
 def test_a_link_to_an_upload_falls_back_with_a_note():

@@ -148,6 +148,13 @@ def test_teacher_flags_parse_and_ignore_unknown_names():
     assert TeacherMode.from_params(mode.to_params())[0] == mode
 
 
+def test_teacher_values_over_200_characters_are_ignored_with_a_note():
+    long = ",".join(["lr"] * 100)                        # 299 characters of valid names
+    mode, notes = TeacherMode.from_params({"hide": "opt", "lock": long})
+    assert mode.hidden == {"opt"} and mode.locked == frozenset()
+    assert notes == ["The link's lock value is too long to read, so it is ignored."]
+
+
 @pytest.mark.parametrize("kind, text", [
     (Whole(0, 10, 5), "inf"), (Whole(0, 10, 5), "-inf"), (Real(0.0, 1.0, 0.5), "-inf"),
     (WholeList(1, 4, 3, (2,)), "inf,1"), (Text(5), "abcdefgh"),
