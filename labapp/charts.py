@@ -94,14 +94,25 @@ def confusion_heatmap(matrix: np.ndarray, class_names):
     return cells + base.mark_text(fontSize=11).encode(text="value:Q")
 
 
+#: A heatmap draws at most this many rows and columns: a browser draws 64 × 64 cells at once,
+#: 256 × 256 for each of ten layers would hold a student's tab for minutes.
+MAX_HEATMAP_SIDE = 64
+
+
 def matrix_heatmap(matrix: np.ndarray, title: str, row_title: str, column_title: str,
                    row_labels=None, column_labels=None):
     """A weight matrix (or any 2-D array), blue positive and red negative, centred on 0; rows
-    and columns are numbered from 1 unless labelled."""
+    and columns are numbered from 1 unless labelled. Beyond :data:`MAX_HEATMAP_SIDE` rows or
+    columns, the first ones are drawn and the title says so."""
     rows = [str(r) for r in row_labels] if row_labels is not None else \
         [str(i + 1) for i in range(matrix.shape[0])]
     columns = [str(c) for c in column_labels] if column_labels is not None else \
         [str(j + 1) for j in range(matrix.shape[1])]
+    if max(matrix.shape) > MAX_HEATMAP_SIDE:
+        shown = (min(matrix.shape[0], MAX_HEATMAP_SIDE), min(matrix.shape[1], MAX_HEATMAP_SIDE))
+        title = f"{title}, the first {shown[0]} × {shown[1]} shown"
+        matrix = matrix[: shown[0], : shown[1]]
+        rows, columns = rows[: shown[0]], columns[: shown[1]]
     frame = _cells(np.nan_to_num(matrix), rows, columns)
     largest = float(np.abs(frame["value"]).max()) or 1.0
     colour = alt.Color("value:Q", title="value",

@@ -242,6 +242,20 @@ def test_every_chart_builds_a_vega_lite_spec():
         assert chart.to_dict()
 
 
+def test_large_weight_matrices_draw_their_first_64_rows_and_columns_and_say_so():
+    weights = np.arange(256 * 100, dtype=float).reshape(256, 100)
+    spec = charts.matrix_heatmap(weights, "W3: (256, 100)", "input", "unit").to_dict()
+    cells = spec["datasets"][next(iter(spec["datasets"]))]
+    assert len(cells) == 64 * 64
+    assert {c["row"] for c in cells} == {str(i) for i in range(1, 65)}
+    corner = next(c for c in cells if c["row"] == "64" and c["column"] == "64")
+    assert corner["value"] == weights[63, 63]
+    assert "the first 64 × 64 shown" in str(spec["title"])
+    small = charts.matrix_heatmap(np.ones((3, 8)), "W1: (3, 8)", "input", "unit").to_dict()
+    assert len(small["datasets"][next(iter(small["datasets"]))]) == 24
+    assert "shown" not in str(small["title"])
+
+
 def test_profile_summaries():
     data = DataSettings(dataset="iris")
     table = load_table(data)
