@@ -85,12 +85,13 @@ def link_box(state: LabState, path: str, with_result: bool, caption: str | None 
     st.code(f"{page_url(path)}?{query}", language=None, wrap_lines=True)
 
 
-def share_footer(state: LabState, path: str, with_result: bool,
-                 caption: str | None = None) -> None:
+def share_footer(state: LabState, path: str, with_result: bool, caption: str | None = None,
+                 result_state: LabState | None = None) -> None:
     """A page's end: the share link (unless teacher mode hides it) and, outside teacher mode,
-    the builder of exercise links."""
+    the builder of exercise links. ``result_state``, when given, is what the share link opens
+    instead of ``state`` (a stopped run's epochs); exercise links always start from ``state``."""
     if state.teacher.shows("link"):
-        link_box(state, path, with_result, caption)
+        link_box(result_state or state, path, with_result, caption)
     if not state.teacher.active:
         teacher_link_builder(state, path)
 

@@ -104,7 +104,8 @@ def save_state(state: LabState, by_student: bool = True) -> None:
 def stopped_run_state(state: LabState, epochs_run: int) -> LabState:
     """The settings that reproduce a run stopped after ``epochs_run`` epochs: the same run with
     that many epochs. Training is deterministic and no learning-rate schedule depends on the
-    total number of epochs, so it ends with the same weights and history."""
+    total number of epochs, so it ends with the same weights and history. (The app has no early
+    stopping, whose restored best weights would make the two differ.)"""
     return replace(state, train=replace(state.train, epochs=epochs_run))
 
 

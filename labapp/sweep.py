@@ -16,6 +16,7 @@ import pandas as pd
 import nncore
 from nncore.sweeps import SweepProgress, SweepResult
 
+from .fields import short_number
 from .limits import STACK_STEP_SECONDS, SWEEP_BUDGET_SECONDS
 from .settings import DataSettings, SweepSettings
 
@@ -92,7 +93,7 @@ def progress_text(progress: SweepProgress) -> str:
 def _value_text(axis: str, value) -> str:
     if axis == "batch_size" and value in (0, None):
         return "full"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return short_number(value) if isinstance(value, float) else str(value)
 
 
 def config_label(axes, values) -> str:

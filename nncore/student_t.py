@@ -23,6 +23,8 @@ import numpy as np
 __all__ = ["t_quantile"]
 
 _INTERVALS = 2048
+#: Beyond this many degrees of freedom (∞ included) t is the normal distribution to 1e-12.
+_NORMAL_DF = 1e12
 _SIMPSON = np.ones(_INTERVALS + 1)
 _SIMPSON[1:-1:2], _SIMPSON[2:-1:2] = 4.0, 2.0
 
@@ -50,11 +52,13 @@ def _density(t: float, df: float) -> float:
 
 
 def t_quantile(prob: float, df: float) -> float:
-    """The ``prob`` quantile (½ ≤ prob < 1) of Student's t with ``df`` ≥ 1 degrees of freedom."""
+    """The ``prob`` quantile (½ ≤ prob < 1) of Student's t with ``df`` ≥ 1 degrees of freedom
+    (``math.inf`` gives the normal distribution's)."""
     if not 0.5 <= prob < 1.0:
         raise ValueError(f"The probability must be at least 0.5 and below 1, not {prob!r}.")
     if not df >= 1:
         raise ValueError(f"The degrees of freedom must be at least 1, not {df!r}.")
+    df = min(df, _NORMAL_DF)
     target, scale = prob - 0.5, math.sqrt(df)
     t = 0.0
     for _ in range(200):     # Newton from 0: the mass is concave for t ≥ 0, so t rises to the root

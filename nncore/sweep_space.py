@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -68,6 +69,9 @@ def _for_depth(value, layers: int, what: str):
     value = tuple(value) if isinstance(value, list) else value
     if not isinstance(value, tuple) or len(value) == layers:
         return value
+    if not value:
+        raise ValueError(f"The base network gives no {what} to repeat for {layers} layers: give "
+                         f"one {what} for all layers.")
     if len(set(value)) == 1:
         return value[0]
     raise ValueError(f"The base network has a different {what} per layer ({list(value)}), so an "
@@ -77,7 +81,8 @@ def _for_depth(value, layers: int, what: str):
 
 @dataclass(frozen=True)
 class SweepSpace:
-    """A base run, the axes to vary (name → values, in order) and the seeds of every config.
+    """A base run, the axes to vary (name → values, in order; a repeated value counts once) and
+    the seeds of every config.
 
     ``grid()`` is every combination of the axes' values; ``sample(budget, seed)`` is a random
     search over the same space: ``budget`` different configurations, each axis drawn
@@ -90,7 +95,8 @@ class SweepSpace:
     seeds: tuple[int, ...] = (0,)
 
     def __post_init__(self):
-        object.__setattr__(self, "axes", {k: tuple(v) for k, v in dict(self.axes).items()})
+        object.__setattr__(self, "axes", {k: tuple(dict.fromkeys(v))       # repeats count once
+                                          for k, v in dict(self.axes).items()})
         object.__setattr__(self, "seeds", tuple(int(s) for s in self.seeds))
         for name, values in self.axes.items():
             if name not in AXES:
@@ -111,16 +117,21 @@ class SweepSpace:
         With a learning-rate range every draw is new. When every axis is a list of values, the
         configurations are drawn from the grid without replacement (all of it, in random order,
         when ``budget`` is larger): a configuration drawn twice would be the same seeded runs
-        trained twice, and would count as extra seeds in the aggregate."""
+        trained twice, and would count as extra seeds in the aggregate. The grid is never built:
+        the picks are numbered combinations, so a huge space costs nothing to sample."""
         rng = np.random.default_rng(seed)
         if not self._has_range():
-            grid = self.grid()
-            return [grid[i] for i in rng.permutation(len(grid))[: int(budget)]]
+            names, lists = list(self.axes), list(self.axes.values())
+            size = math.prod(len(values) for values in lists)
+            picks = rng.choice(size, size=min(int(budget), size), replace=False)
+            combos = np.unravel_index(picks, [len(values) for values in lists])
+            return [{name: values[int(i[k])] for name, values, i in zip(names, lists, combos)}
+                    for k in range(len(picks))]
         configs = []
         for _ in range(int(budget)):
             config = {}
             for name, values in self.axes.items():
-                if name == "learning_rate" and len(values) > 1:
+                if name == "learning_rate":
                     low, high = np.log(min(values)), np.log(max(values))
                     config[name] = float(np.exp(rng.uniform(low, high)))
                 else:
@@ -130,7 +141,7 @@ class SweepSpace:
 
     def _has_range(self) -> bool:
         """Whether random search draws the learning rate from a range (a continuous axis)."""
-        return len(self.axes.get("learning_rate", ())) > 1
+        return len(set(self.axes.get("learning_rate", ()))) > 1
 
     def runs(self, configs: list[dict] | None = None) -> list[tuple[dict, RunSpec]]:
         """``(settings, RunSpec)`` for every configuration (the grid by default) × seed."""

@@ -365,8 +365,9 @@ def compare_runs(a, b, *, lower_is_better: bool = True, name_a: str = "A", name_
                        f"Cannot tell whether {name_a} or {name_b} is better: each needs at least "
                        f"two seeds that finished, to measure the seed-to-seed noise.")
     difference = float(a.mean() - b.mean())
-    spread_a, spread_b = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    noise = math.sqrt(spread_a + spread_b)
+    scale = float(max(np.abs(a).max(), np.abs(b).max())) or 1.0   # squares of 1e160 overflow
+    spread_a, spread_b = (a / scale).var(ddof=1) / len(a), (b / scale).var(ddof=1) / len(b)
+    noise = scale * math.sqrt(spread_a + spread_b)
     threshold = welch_threshold(spread_a, len(a), spread_b, len(b))
     better_a = difference < 0 if lower_is_better else difference > 0
     winner, loser = (name_a, name_b) if better_a else (name_b, name_a)
@@ -391,8 +392,10 @@ _NORMAL_975 = 1.959963984540054
 def welch_threshold(spread_a: float, n_a: int, spread_b: float, n_b: int) -> float:
     """Student's 97.5% point for Welch's degrees of freedom
     ``ν = (v_a + v_b)² / (v_a²/(n_a − 1) + v_b²/(n_b − 1))``, where ``v = s²/n`` (``spread``);
-    1.96 (the normal point) when neither sample varies."""
-    denominator = spread_a ** 2 / (n_a - 1) + spread_b ** 2 / (n_b - 1)
-    if denominator == 0:
+    1.96 (the normal point) when neither sample varies, or their spreads overflow. ν does not
+    change when both spreads are scaled, so they are divided by the larger first."""
+    largest = max(spread_a, spread_b)
+    if not 0 < largest < math.inf:
         return _NORMAL_975
-    return t_quantile(0.975, (spread_a + spread_b) ** 2 / denominator)
+    a, b = spread_a / largest, spread_b / largest
+    return t_quantile(0.975, (a + b) ** 2 / (a ** 2 / (n_a - 1) + b ** 2 / (n_b - 1)))

@@ -331,7 +331,8 @@ class _Run:
 
     # -------------------------------------------------------------- the summary
     def finish(self, stop_reason, epochs_run):
-        train_eval = _Evaluator(self.arch, self.buf, self.X, self.T, self.config.loss)
+        train_eval = self.watch or _Evaluator(self.arch, self.buf, self.X, self.T,
+                                              self.config.loss)
         if stop_reason in ("completed", "early_stopping") and self.config.patience is not None:
             self._keep_best(train_eval, epochs_run)
         final_train = train_eval.measure()

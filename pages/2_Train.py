@@ -231,10 +231,11 @@ def share(state, plan, run):
     current = run is not None and run.data == state.data and run.plan == plan
     if current and run.result.stop_reason == "callback":
         epochs = run.result.epochs_run
-        frame.share_footer(session.stopped_run_state(state, epochs), PATH, with_result=True,
+        frame.share_footer(state, PATH, with_result=True,
                            caption=f"This run was stopped after epoch {epochs}, so the link "
                                    f"trains {epochs} epochs: copy it to share exactly the result "
-                                   "on screen.")
+                                   "on screen.",
+                           result_state=session.stopped_run_state(state, epochs))
     else:
         frame.share_footer(state, PATH, with_result=run is not None)
 

@@ -164,7 +164,7 @@ def main():
             st.info("The settings changed since this sweep: press Run the sweep to see their "
                     "result. Below is the last sweep.", icon=":material/history:")
         results(state, kept)
-    stopped = kept is not None and kept.result.cancelled
+    stopped = kept is not None and kept.settings == settings and kept.result.cancelled
     frame.share_footer(state, PATH, with_result=kept is not None,
                        caption="This sweep was stopped before it finished; copy this link to "
                                "share its settings, and opening it runs the whole sweep."

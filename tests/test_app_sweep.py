@@ -1,6 +1,8 @@
 """The sweep page: setup widgets, the work shown before running and the budget refusal, every
 result view for one, two and three axes, diverged runs, predict-then-run, Stop, downloads,
 links, tampered links and teacher mode."""
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -176,6 +178,14 @@ def test_typed_values_that_cannot_be_read_are_noted_and_replaced():
     assert params(at)["sw_lr"] == "0.1,10.0"
 
 
+def test_configurations_that_differ_in_the_seventh_digit_get_different_labels():
+    first = sweep.config_label(("learning_rate",), (0.1234567,))
+    second = sweep.config_label(("learning_rate",), (0.1234568,))
+    assert first == "learning rate 0.1234567" and second == "learning rate 0.1234568"
+    assert sweep.config_label(("learning_rate", "dropout"), (0.1, 0.0)) == \
+        "learning rate 0.1, dropout 0"
+
+
 def test_typed_and_linked_values_keep_every_digit():
     """A learning rate typed with nine digits stays exactly that in the box, the URL and the
     sweep: the box is refilled from the setting, so rounding it for show would change it."""
@@ -267,6 +277,13 @@ def test_a_stopped_sweep_keeps_its_finished_runs_and_is_never_cached():
     at.switch_page(PAGES["Sweep"]).run()
     no_exception(at)
     assert "was stopped before it finished" in texts(at) and "runs the whole sweep" in texts(at)
+    changed = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    for key, value in encode(LabState(sweep=replace(settings, seeds=3))).items():
+        changed.query_params[key] = value
+    changed.session_state["lab.sweep"] = session.Kept(settings, stopped)
+    changed.switch_page(PAGES["Sweep"]).run()
+    assert "settings changed since this sweep" in texts(changed)
+    assert "was stopped before it finished" not in texts(changed)
 
 
 def test_the_progress_text_counts_runs_and_estimates_the_time_left():

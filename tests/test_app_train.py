@@ -290,6 +290,8 @@ def test_the_page_offers_the_stopped_run_s_link_with_a_caption():
     assert "stopped after epoch 10, so the link trains 10 epochs" in texts(at)
     link = [c.value for c in at.code if "run=1" in c.value]
     assert link and "epochs=10&" in link[0] + "&"
+    exercise = at.code[-1].value                     # the teacher's link: the page's settings
+    assert "run=1" not in exercise and "epochs=100&" in exercise + "&"
 
 
 def test_repeated_identical_runs_come_from_the_cache(monkeypatch):

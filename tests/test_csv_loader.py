@@ -284,7 +284,7 @@ BAD_INPUTS = [
     bad("one-hot beyond the feature limit",
         ("a,b,c,d,e,f,y\n" + "".join(f"{i},t{i % 50},u{i % 49},v{i % 48},w{i % 47},x{i % 46},"
                                      f"{i % 2}\n" for i in range(100))).encode(),
-        "One-hot encoding made 241 feature columns"),
+        "One-hot encoding would make 241 feature columns"),
 ]
 
 

@@ -29,6 +29,7 @@ def test_two_degrees_of_freedom_match_the_closed_form(prob):
 
 def test_many_degrees_of_freedom_approach_the_normal_distribution():
     assert t_quantile(0.975, 1e12) == pytest.approx(1.959963984540054, rel=1e-9)
+    assert t_quantile(0.975, math.inf) == t_quantile(0.975, 1e200) == t_quantile(0.975, 1e12)
     assert t_quantile(0.975, 30) > t_quantile(0.975, 100) > t_quantile(0.975, 1e6) > 1.95996
 
 

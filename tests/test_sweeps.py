@@ -193,6 +193,14 @@ def test_random_search_over_listed_values_never_repeats_a_configuration():
     everything = space.sample(6, seed=0)
     assert sorted(map(str, everything)) == sorted(map(str, grid))
     assert space.sample(3, seed=0) == three and space.sample(3, seed=1) != three
+    repeated = nncore.SweepSpace(base, {"learning_rate": (0.1, 0.1), "hidden_width": (4, 8, 4)})
+    assert repeated.axes == {"learning_rate": (0.1,), "hidden_width": (4, 8)}
+    assert len(repeated.grid()) == 2 and len(repeated.sample(6)) == 2
+    huge = nncore.SweepSpace(base, {name: tuple(range(1, 21)) for name in
+                                    ("hidden_width", "l2", "batch_size", "epochs", "n_layers")})
+    picks = huge.sample(20, seed=0)                      # 3.2 million combinations, none built
+    assert len({tuple(sorted(c.items())) for c in picks}) == 20
+    assert all(set(c) == set(huge.axes) and all(1 <= v <= 20 for v in c.values()) for c in picks)
 
 
 def test_layer_axes_carry_per_layer_settings_over_or_say_why_not():
@@ -216,6 +224,8 @@ def test_layer_axes_carry_per_layer_settings_over_or_say_why_not():
         apply_settings(flat, {"hidden_width": 8})
     assert apply_settings(flat, {"hidden_width": 8, "n_layers": 2}).sizes == (3, 8, 8, 1)
     assert apply_settings(uniform, {"hidden_width": 8, "n_layers": 0}).sizes == (3, 1)
+    with pytest.raises(ValueError, match="gives no activation to repeat"):
+        apply_settings(RunSpec(sizes=(3, 1), activation=()), {"n_layers": 2})
 
 
 def test_sweep_rows_and_aggregate_match_the_records(boston):
@@ -351,6 +361,15 @@ def test_verdict_calls_equal_configs_different_at_most_about_5_percent_of_the_ti
     alarms = sum(nncore.compare_runs(rng.standard_normal(seeds), rng.standard_normal(seeds)).winner
                  is not None for _ in range(trials))
     assert low <= alarms / trials <= high
+
+
+def test_verdict_survives_spreads_whose_squares_overflow():
+    huge = nncore.compare_runs([1e200, -1e200], [0.0, 1.0])
+    assert huge.winner is None and "within the seed-to-seed noise" in huge.sentence
+    assert huge.noise == pytest.approx(1e200)          # √(s²/n + …) = √(2e400 / 2 + 0.5 / 2)
+    scaled = nncore.compare_runs([1e160, 2e160], [0.0, 1e160])
+    plain = nncore.compare_runs([1.0, 2.0], [0.0, 1.0])
+    assert scaled.winner == plain.winner and scaled.noise == pytest.approx(plain.noise * 1e160)
 
 
 def test_verdict_states_the_threshold_its_seeds_need():

@@ -207,6 +207,10 @@ def _encode_text(frame: pd.DataFrame, categorical: str, notes: list[str]) -> pd.
     elif too_many:
         notes.append(f"Dropped {count(len(too_many), 'text column')}: {quoted(too_many)}.")
     encoded = [n for n in text if n not in too_many]
+    width = len(frame.columns) - len(text) + sum(frame[n].nunique() for n in encoded)
+    if width > MAX_FEATURES:                   # counted before get_dummies allocates them
+        raise DataError(f"One-hot encoding would make {width:,} feature columns, more than the "
+                        f"{MAX_FEATURES} allowed; drop text columns or choose \"drop\" for them.")
     if encoded:
         counts = ", ".join(f"{name!r} ({frame[name].nunique()} values)" for name in encoded)
         notes.append(f"One-hot encoded {count(len(encoded), 'text column')} into one 0/1 "
@@ -251,10 +255,6 @@ def _features(frame: pd.DataFrame, options: CsvOptions, notes: list[str]) -> pd.
     if features.shape[1] == 0:
         raise DataError("No usable feature column is left after dropping empty, constant "
                         "and text columns.")
-    if features.shape[1] > MAX_FEATURES:
-        raise DataError(f"One-hot encoding made {features.shape[1]:,} feature columns, more than "
-                        f"the {MAX_FEATURES} allowed; drop text columns or choose \"drop\" for "
-                        "them.")
     for name, column in zip(features.columns, features.to_numpy(dtype=np.float64).T):
         _check_magnitude(column, f"column {name!r}")
     return features
