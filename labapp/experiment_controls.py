@@ -37,7 +37,8 @@ def _values(panel: Panel, settings: SweepSettings, name: str, notes: list[str]):
     attribute, spec = _kinds(SweepSettings)[key]
     current = getattr(settings, attribute)
     text = panel.text(key, f"{AXIS_NAMES[name].capitalize()} values",
-                      ", ".join(short_number(v) if isinstance(v, float) else str(v) for v in current),
+                      ", ".join(short_number(v) if isinstance(v, float) else str(v)
+                                for v in current),
                       help=_HELP.get(key, "Comma-separated; at most 8 values."))
     value, note = spec.kind.parse(text.replace(" ", ""), spec.label)
     if note:

@@ -268,15 +268,13 @@ class _Stack:
         rows = int(self.diverged_epoch[k]) - 1 if diverged else self.config.epochs
         test = self.test_loss[k, :rows]
         has_test = self.test_eval is not None and rows > 0 and np.isfinite(test).any()
-        best = int(np.nanargmin(test)) if has_test else None
-        if best is not None and not diverged and test_final[k] < test[best]:
-            best = rows                                   # the final weights beat every epoch's
-        best_value = test_final[k] if best == rows else (test[best] if best is not None else None)
+        candidates = test if diverged else np.append(test, test_final[k])   # and the final weights
+        best = int(np.nanargmin(candidates)) if has_test else None
         picks = np.unique(np.linspace(0, rows - 1, min(rows, curve_points)).round().astype(int)) \
             if rows else np.zeros(0, dtype=int)
         return RunRecord(self.specs[k], float(train_final[k]), float(test_final[k]),
                          float(train_metric[k]), float(test_metric[k]),
-                         float(best_value) if best is not None else float("nan"),
+                         float(candidates[best]) if best is not None else float("nan"),
                          None if best is None else best + 1, diverged,
                          int(self.diverged_epoch[k]) if diverged else None, rows,
                          picks + 1, self.train_loss[k, picks].copy(), self.test_loss[k, picks].copy(),

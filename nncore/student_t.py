@@ -8,8 +8,9 @@ the density itself. With ``x = √ν tan θ`` the density becomes a smooth, boun
     f(x) dx = Γ((ν+1)/2) / (√π Γ(ν/2)) · cos^(ν−1) θ dθ
     P(T ≤ √ν tan θ) = ½ + ∫₀^θ f                    (Simpson's rule, 2048 intervals)
 
-which is solved for ``t`` by Newton's method (the derivative is ``f(t)``). For ν ≥ 1 and prob ≤ 0.995 the result agrees with the
-closed forms for ν = 1 and 2 and with SciPy to about 1e-9 (tested).
+which is solved for ``t`` by Newton's method (the derivative is ``f(t)``). For ν ≥ 1 and
+prob ≤ 0.995 the result agrees with the closed forms for ν = 1 and 2 and with SciPy to about
+1e-9 (tested).
 
 >>> round(t_quantile(0.975, 1), 4), round(t_quantile(0.975, 1e9), 4)
 (12.7062, 1.96)

@@ -35,8 +35,9 @@ def apply_settings(base: RunSpec, settings: dict) -> RunSpec:
     """``base`` with the sweep settings of one configuration applied.
 
     ``hidden_width`` gives every hidden layer that width; ``n_layers`` sets how many hidden
-    layers there are (with ``n_layers = 0`` the width has nothing to apply to). A per-layer activation, bias or dropout of the base carries over when the
-    number of layers changes only if it is the same for every layer."""
+    layers there are (with ``n_layers = 0`` the width has nothing to apply to). A per-layer
+    activation, bias or dropout of the base carries over when the number of layers changes only
+    if it is the same for every layer."""
     unknown = set(settings) - set(AXES) - {"seed"}
     if unknown:
         raise ValueError(f"Unknown sweep setting(s) {sorted(unknown)}; choose from {list(AXES)}.")
