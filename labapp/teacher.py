@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .limits import MAX_PARAM_CHARS
 from .settings import SETTINGS_CLASSES, settings_fields
 
 __all__ = ["TeacherMode", "SECTIONS", "CONTROLS", "NAMES"]
@@ -34,6 +33,8 @@ SECTIONS = {
 CONTROLS = {spec.key: spec.label
             for cls in SETTINGS_CLASSES for _, spec in settings_fields(cls)}
 NAMES = {**CONTROLS, **SECTIONS}
+#: ``hide``/``lock`` values longer than every name listed once are ignored.
+_MAX_CHARS = len(",".join(NAMES))
 
 
 def _names(text: str) -> tuple[frozenset[str], list[str]]:
@@ -56,7 +57,7 @@ class TeacherMode:
         notes, texts = [], {}
         for key in ("hide", "lock"):
             text = params.get(key, "")
-            if len(text) > MAX_PARAM_CHARS:
+            if len(text) > _MAX_CHARS:
                 notes.append(f"The link's {key} value is too long to read, so it is ignored.")
                 text = ""
             texts[key] = text

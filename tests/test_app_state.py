@@ -11,7 +11,7 @@ from labapp.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_
 from labapp.settings import (SETTINGS_CLASSES, DataSettings, TrainSettings, checked,
                              settings_fields)
 from labapp.state import KEYS, LabState, decode, encode
-from labapp.teacher import CONTROLS, SECTIONS, TeacherMode
+from labapp.teacher import CONTROLS, NAMES, SECTIONS, TeacherMode
 
 
 def _values(kind):
@@ -148,8 +148,10 @@ def test_teacher_flags_parse_and_ignore_unknown_names():
     assert TeacherMode.from_params(mode.to_params())[0] == mode
 
 
-def test_teacher_values_over_200_characters_are_ignored_with_a_note():
-    long = ",".join(["lr"] * 100)                        # 299 characters of valid names
+def test_teacher_values_longer_than_every_name_once_are_ignored_with_a_note():
+    every = ",".join(sorted(NAMES))
+    assert TeacherMode.from_params({"lock": every})[0].locked == set(NAMES)   # valid, however long
+    long = ",".join(["lr"] * (len(every) // 3 + 1))      # longer than that: not read at all
     mode, notes = TeacherMode.from_params({"hide": "opt", "lock": long})
     assert mode.hidden == {"opt"} and mode.locked == frozenset()
     assert notes == ["The link's lock value is too long to read, so it is ignored."]
