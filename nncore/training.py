@@ -119,15 +119,16 @@ class _Batches:
 
     Each item of :meth:`epoch` is ``(workspace, weight, labels)`` with the workspace already
     holding the batch; ``weight`` turns batch losses into the epoch's loss (n_b/N for mean
-    losses, 1 for ``"sse"``). ``active`` collects the ReLU activity counts of the last batch.
+    losses, 1 for ``"sse"``). ``active`` collects the ReLU activity counts of the last batch;
+    ``noisy`` says whether the steps draw dropout or DropConnect masks.
     """
 
     def __init__(self, arch, buf, X, T, config, rng, dropout, labels, active):
         n = len(X)
         self.n, self.labels, self.rng = n, labels, rng
         self.x, self.t = transposed(X, T, arch)
-        noise = rng if (any(p > 0 for p in dropout) or config.dropconnect > 0) else None
-        options = dict(loss=config.loss, rng=noise, dropout=dropout,
+        self.noisy = any(p > 0 for p in dropout) or config.dropconnect > 0
+        options = dict(loss=config.loss, rng=rng if self.noisy else None, dropout=dropout,
                        dropconnect=config.dropconnect, active=active)
         plan = batch_plan(n, config.batch_size, config.loss)
         self.full, self.count = len(plan) == 1, len(plan)
@@ -221,7 +222,7 @@ class _Run:
         self.active = np.zeros(self.rec.active.shape[1])
         self.batches = _Batches(arch, self.buf, X, T, config, self.rng, dropout,
                                 self.metric.labels, self.active)
-        self.watch = self._watched_train_loss(arch, X, T, dropout)
+        self.watch = self._watched_train_loss(arch, X, T)
         self.snapshots = (self.buf.values.copy(), self.buf.values.copy())
         self.best = self.buf.values.copy()
         self.best_epoch, self.best_value, self.diverged_epoch = None, np.inf, None
@@ -229,14 +230,13 @@ class _Run:
         self.l1_mask = config.l1 * self.buf.weight_mask
         self.scratch = np.empty_like(self.buf.both)
 
-    def _watched_train_loss(self, arch, X, T, dropout):
+    def _watched_train_loss(self, arch, X, T):
         """Early stopping without a test set watches the training loss of the weights each epoch
         starts with, in evaluation mode: the loss the restored weights will have. A full-batch
         epoch without noise measures exactly that; mini-batches (the weights move during the
         epoch) and dropout or DropConnect (noise in the loss) need one more forward pass."""
-        config = self.config
-        noisy = any(p > 0 for p in dropout) or config.dropconnect > 0
-        if config.patience is None or self.test is not None or (self.batches.full and not noisy):
+        config, batches = self.config, self.batches
+        if config.patience is None or self.test is not None or (batches.full and not batches.noisy):
             return None
         return _Evaluator(arch, self.buf, X, T, config.loss)
 

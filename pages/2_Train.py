@@ -215,20 +215,21 @@ def main():
     if st.button("Train", type="primary", icon=":material/play_arrow:") or session.take_autorun():
         train_now(state, raw, plan)
     run = session.last_run()
+    current = run is not None and run.data == state.data and run.plan == plan
     if run is None:
         st.info("Press Train to train this network.", icon=":material/info:")
     else:
-        if run.data != state.data or run.plan != plan:
+        if not current:
             st.info("The settings changed since this run: press Train to see their result. "
                     "Below is the last run.", icon=":material/history:")
         results(state, run, raw)
-    share(state, plan, run)
+    share(state, run, current)
 
 
-def share(state, plan, run):
-    """The page's link. A run stopped by the student is shared as a run of the epochs it did,
-    which ends with exactly the weights on screen; a link to the full run would not."""
-    current = run is not None and run.data == state.data and run.plan == plan
+def share(state, run, current):
+    """The page's link. A run stopped by the student (``current``: trained with these settings)
+    is shared as a run of the epochs it did, which ends with exactly the weights on screen; a
+    link to the full run would not."""
     if current and run.result.stop_reason == "callback":
         epochs = run.result.epochs_run
         frame.share_footer(state, PATH, with_result=True,
