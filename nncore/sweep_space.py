@@ -123,9 +123,10 @@ class SweepSpace:
         rng = np.random.default_rng(seed)
         if not self._has_range():
             names, lists = list(self.axes), list(self.axes.values())
-            size = math.prod(len(values) for values in lists)
+            shape = [len(values) for values in lists]
+            size = math.prod(shape)
             picks = rng.choice(size, size=min(int(budget), size), replace=False)
-            combos = np.unravel_index(picks, [len(values) for values in lists])
+            combos = np.unravel_index(picks, shape)
             return [{name: values[int(i[k])] for name, values, i in zip(names, lists, combos)}
                     for k in range(len(picks))]
         configs = []
@@ -142,7 +143,7 @@ class SweepSpace:
 
     def _has_range(self) -> bool:
         """Whether random search draws the learning rate from a range (a continuous axis)."""
-        return len(set(self.axes.get("learning_rate", ()))) > 1
+        return len(self.axes.get("learning_rate", ())) > 1       # values are distinct already
 
     def runs(self, configs: list[dict] | None = None) -> list[tuple[dict, RunSpec]]:
         """``(settings, RunSpec)`` for every configuration (the grid by default) × seed."""

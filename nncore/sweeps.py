@@ -353,9 +353,10 @@ def compare_runs(a, b, *, lower_is_better: bool = True, name_a: str = "A", name_
     ``s = √(s_a²/n_a + s_b²/n_b)``. Beyond ``t·s``, with ``t`` Student's 97.5% point for the
     Welch–Satterthwaite degrees of freedom, the better one is called the winner: for normal
     noise, two configs that do not differ are called different about 5% of the time (about 2%
-    with two seeds each, where the test is cautious). With few seeds ``t`` is large because the noise itself is measured roughly
-    (4.3–12.7 with 2 seeds each, 2.8–4.3 with 3, 2.1–2.3 with 10; the larger value when one
-    config's spread dominates). Within ``t·s``, the seeds alone could explain the gap.
+    with two seeds each, where the test is cautious). With few seeds ``t`` is large because the
+    noise itself is measured roughly (4.3–12.7 with 2 seeds each, 2.8–4.3 with 3, 2.1–2.3 with
+    10; the larger value when one config's spread dominates). Within ``t·s``, the seeds alone
+    could explain the gap.
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
