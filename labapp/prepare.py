@@ -2,7 +2,7 @@
 
 The steps, the same ones the downloadable script writes out (:mod:`labapp.script`):
 
-1. Split the rows with :func:`nncore.splits.train_test_split` (stratified for classification)
+1. Split the rows with :func:`nncore.splits.split_indices` (stratified for classification)
    using the data seed, unless the data comes with its own split.
 2. Fit the chosen scaler on the training rows, then transform both sides.
 3. For regression with target scaling on, standardise the targets with a scaler fitted on the
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncore.preprocessing import StandardScaler, make_scaler
-from nncore.splits import train_test_split
+from nncore.splits import split_indices
 
 from .settings import DataSettings
 from .tables import Table
@@ -73,9 +73,9 @@ def _rows(table: Table, data: DataSettings) -> tuple[np.ndarray, np.ndarray]:
     if table.fixed_split is not None:
         return table.fixed_split
     classification = table.task == "classification"
-    split = train_test_split(table.labels if classification else len(table.X),
-                             test_ratio=data.test_ratio, seed=data.data_seed,
-                             stratify=classification)
+    split = split_indices(table.labels if classification else len(table.X),
+                          test_ratio=data.test_ratio, seed=data.data_seed,
+                          stratify=classification)
     return split.train, split.test
 
 

@@ -105,7 +105,7 @@ def _regression(net, data: Prepared) -> Report:
     sides = [("train", data.X_train, data.Y_train), ("test", data.X_test, data.Y_test)]
     predicted = [data.unscale_targets(net.forward(X)) for _, X, _ in sides]
     actual = [data.unscale_targets(Y) for _, _, Y in sides]
-    scores = [r2_score(p, a) if len(a) else float("nan") for p, a in zip(predicted, actual)]
+    scores = [r2_score(a, p) if len(a) else float("nan") for p, a in zip(predicted, actual)]
     side = np.repeat(["train", "test"], [len(a) for a in actual])
     return Report("R²", scores[0], scores[1], "test" if data.has_test else "training",
                   actual=np.vstack(actual), predicted=np.vstack(predicted), side=side)

@@ -29,7 +29,7 @@ import numpy as np
 
 import nncore
 from nncore.preprocessing import StandardScaler, make_scaler
-from nncore.splits import train_test_split
+from nncore.splits import split_indices
 '''
 
 _FOOTER = '''
@@ -94,7 +94,7 @@ def _split_block(data: DataSettings, classification: bool) -> str:
     if data.dataset in PRESET_SETS:
         return "# The preset comes with its own split (train_rows, test_rows above)."
     first = "y" if classification else "len(X)"
-    return (f"train_rows, test_rows = train_test_split({first}, test_ratio={data.test_ratio!r}, "
+    return (f"train_rows, test_rows = split_indices({first}, test_ratio={data.test_ratio!r}, "
             f"seed={data.data_seed}, stratify={classification})")
 
 

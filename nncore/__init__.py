@@ -1,5 +1,13 @@
 """nncore: a neural network written from scratch in NumPy, for learning how networks train.
 
+Start reading at :mod:`nncore.textbook`, the textbook floor: plain functions in the row-batch
+convention (``A_0 = X`` is ``(N, D)``), a module docstring that lists every equation, one
+layer's backward pass in :func:`~nncore.textbook.dense_backward` and the network's in
+:func:`~nncore.textbook.backward`. ``MLP.forward``, ``MLP.loss_and_grads`` and
+``gradient_check`` run it. Training runs :mod:`nncore.backprop`, the fast floor above it (tapes
+of NumPy calls, transposed storage, a bias row of ones, 16-bit masks), tested equal to the
+textbook floor to 1e-12.
+
 Everything here imports NumPy and the standard library only.
 
 >>> import numpy as np, nncore
@@ -14,7 +22,7 @@ from . import datasets, experiments, preprocessing, presets, splits, synthetic
 from .activations import ACTIVATIONS, DERIVATIVES
 from .architecture import Architecture
 from .config import TrainConfig
-from .estimators import MLPClassifier, MLPRegressor
+from .estimators import MLPClassifier, MLPRegressor, NotFittedError
 from .gradcheck import gradient_check, numerical_gradients
 from .history import History, Progress, TrainResult
 from .initializers import INITIALIZERS
@@ -33,7 +41,8 @@ from .training import evaluate, train
 __all__ = [
     "MLP", "Architecture", "TrainConfig", "train", "evaluate", "History", "TrainResult",
     "Progress", "gradient_check", "numerical_gradients", "save", "load", "to_bytes",
-    "from_bytes", "MLPRegressor", "MLPClassifier", "r2_score", "accuracy", "learning_rates",
+    "from_bytes", "MLPRegressor", "MLPClassifier", "NotFittedError", "r2_score", "accuracy",
+    "learning_rates",
     "ACTIVATIONS", "DERIVATIVES", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES",
     "presets", "datasets", "experiments", "synthetic", "preprocessing", "splits", "RunSpec", "RunRecord", "train_stack", "SweepSpace", "AXES",
     "log_space", "run_sweep", "run_specs", "SweepResult", "SweepProgress", "Verdict",

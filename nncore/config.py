@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import asdict, dataclass, fields
 
 from .backprop import MASK_LEVELS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
+from .validation import as_sequence, is_real, is_whole, seed_problem
 
-__all__ = ["TrainConfig"]
+__all__ = ["TrainConfig", "MAX_EPOCHS"]
+
+MAX_EPOCHS = 10**6
+"""The most epochs a run may have: every epoch keeps a row of history (losses, norms, dead
+units), so more would fill the memory before the run could end."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,8 @@ class TrainConfig:
     evaluation mode on the weights each epoch starts with (without a test set, that costs one
     more forward pass per epoch with mini-batches, dropout or DropConnect). A loss that becomes
     non-finite, or grows past ``divergence_factor`` × max(first loss, 1), stops the run as
-    diverged. ``seed`` seeds the generator for shuffling and dropout masks.
+    diverged. ``seed`` (a whole number ≥ 0) seeds the generator for shuffling and dropout masks.
+    Wrong settings, of any type, raise ``ValueError`` (see :mod:`nncore.validation`).
     """
 
     loss: str = "mse"
@@ -53,8 +58,9 @@ class TrainConfig:
     divergence_factor: float = 1e6
 
     def __post_init__(self):
-        if isinstance(self.dropout, list):
-            object.__setattr__(self, "dropout", tuple(self.dropout))
+        rates = as_sequence(self.dropout)
+        if rates is not None:                      # a list or an array of rates: stored as a tuple
+            object.__setattr__(self, "dropout", rates)
         for problem in _problems(self):
             raise ValueError(problem)
 
@@ -75,10 +81,6 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def _whole(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 _REAL_FIELDS = ("learning_rate", "momentum", "rho", "beta1", "beta2", "eps", "lr_gamma",
                 "lr_decay", "dropconnect", "l2", "l1", "min_delta", "divergence_factor")
 
@@ -86,22 +88,28 @@ _REAL_FIELDS = ("learning_rate", "momentum", "rho", "beta1", "beta2", "eps", "lr
 def _problems(c: TrainConfig):
     for name in _REAL_FIELDS:
         value = getattr(c, name)
-        if not isinstance(value, numbers.Real) or not math.isfinite(value):
+        if not is_real(value) or not math.isfinite(value):
             yield f"{name} must be a finite number, not {value!r}."
             return
-    if c.loss not in LOSSES:
-        yield f"Unknown loss {c.loss!r}; choose one of {sorted(LOSSES)}."
-    if c.optimizer not in OPTIMIZERS:
-        yield f"Unknown optimiser {c.optimizer!r}; choose one of {sorted(OPTIMIZERS)}."
-    if c.schedule not in SCHEDULES:
-        yield f"Unknown schedule {c.schedule!r}; choose one of {list(SCHEDULES)}."
-    if not (_whole(c.epochs) and c.epochs >= 0):
-        yield f"The number of epochs must be a whole number ≥ 0, not {c.epochs!r}."
+    rates = c.dropout if isinstance(c.dropout, tuple) else (c.dropout,)
+    if not all(is_real(p) for p in rates):
+        yield (f"The dropout rate must be a number, or one number per hidden layer, "
+               f"not {c.dropout!r}.")
+        return
+    for name, value, choices in (("loss", c.loss, sorted(LOSSES)),
+                                 ("optimiser", c.optimizer, sorted(OPTIMIZERS)),
+                                 ("schedule", c.schedule, list(SCHEDULES))):
+        if not (isinstance(value, str) and value in choices):
+            yield f"Unknown {name} {value!r}; choose one of {choices}."
+    if seed_problem(c.seed):
+        yield seed_problem(c.seed)
+    if not (is_whole(c.epochs) and 0 <= c.epochs <= MAX_EPOCHS):
+        yield (f"The number of epochs must be a whole number from 0 to {MAX_EPOCHS:,}, "
+               f"not {c.epochs!r}.")
     if not c.learning_rate > 0:
         yield f"The learning rate must be a positive number, not {c.learning_rate!r}."
-    if c.batch_size is not None and not (_whole(c.batch_size) and c.batch_size >= 1):
+    if c.batch_size is not None and not (is_whole(c.batch_size) and c.batch_size >= 1):
         yield f"The batch size must be a whole number ≥ 1, not {c.batch_size!r}."
-    rates = c.dropout if isinstance(c.dropout, tuple) else (c.dropout,)
     for name, p in [("dropout", r) for r in rates] + [("DropConnect", c.dropconnect)]:
         if not 0.0 <= p < 1.0:
             yield f"The {name} rate must be at least 0 and below 1, not {p!r}."
@@ -115,11 +123,12 @@ def _problems(c: TrainConfig):
         yield "Momentum, rho, beta1 and beta2 must be at least 0 and below 1."
     if c.eps <= 0:
         yield "eps must be positive."
-    if c.schedule == "step" and not (_whole(c.lr_step) and c.lr_step >= 1):
-        yield "The step schedule needs lr_step, a whole number of epochs ≥ 1."
+    if not (is_whole(c.lr_step) and c.lr_step >= 1):
+        yield (f"lr_step (the step schedule's period) must be a whole number of epochs ≥ 1, "
+               f"not {c.lr_step!r}.")
     if c.lr_gamma <= 0 or c.lr_decay < 0:
         yield "lr_gamma must be positive and lr_decay not negative."
-    if c.patience is not None and not (_whole(c.patience) and c.patience >= 1):
+    if c.patience is not None and not (is_whole(c.patience) and c.patience >= 1):
         yield f"Patience must be a whole number of epochs ≥ 1, or None, not {c.patience!r}."
     if c.min_delta < 0:
         yield "min_delta must not be negative."

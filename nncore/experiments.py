@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .preprocessing import make_scaler
-from .splits import kfold_indices, repeated_splits, train_test_split
+from .splits import kfold_indices, repeated_splits, split_indices
 from .stacked import RunSpec
 from .sweep_space import SweepSpace
 from .sweeps import run_sweep
@@ -110,7 +110,7 @@ def capacity_experiment(spec: RunSpec, X, T, widths=(4, 64), dropouts=(0.0, 0.3)
     """A small and a large network, with and without dropout, on one split: the sweep's records
     (final losses, gap, and loss curves) for every width × dropout × seed."""
     source, strat = _split_source(T, spec, stratify)
-    split = train_test_split(source, test_ratio, seed, strat)
+    split = split_indices(source, test_ratio, seed, strat)
     scale = make_scaler(scaler).fit(X[split.train])
     space = SweepSpace(spec, {"hidden_width": tuple(widths), "dropout": tuple(dropouts)}, seeds)
     return run_sweep(space, scale.transform(X[split.train]), T[split.train],

@@ -5,11 +5,16 @@ float64. The relative error of a parameter array ``G`` (backprop) against ``G̃`
 differences) is ``‖G − G̃‖ / max(‖G‖, ‖G̃‖, 1e-300)``: about 1e-9 to 1e-7 when backprop is right, and
 of order 1 when it is wrong. Near a ReLU kink (a pre-activation within ε of 0) the finite
 difference straddles the kink and the error can be larger; random data rarely lands there.
+
+Both sides run the textbook floor (:mod:`nncore.textbook`): backprop is ``MLP.loss_and_grads``
+(:func:`~nncore.textbook.loss_and_grads`), and every finite difference is one forward pass
+(:func:`~nncore.textbook.loss_value`) with the same masks.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from . import textbook
 from .parameters import layout
 
 __all__ = ["gradient_check", "numerical_gradients"]
@@ -29,17 +34,18 @@ def _flat(grads, arch):
 def numerical_gradients(net, X, T, loss="mse", eps=1e-6, dropout=0.0, dropconnect=0.0, seed=None):
     """Central finite differences of the loss for every parameter, flat in :func:`layout` order.
 
-    With ``seed`` and a non-zero ``dropout``/``dropconnect``, every evaluation draws the same
-    training-mode masks from ``np.random.default_rng(seed)``, so the loss is a smooth function of
-    the parameters and its gradient can be checked too.
+    With ``seed`` and a non-zero ``dropout``/``dropconnect``, the training-mode masks of one step
+    are drawn from ``np.random.default_rng(seed)`` (as :func:`gradient_check`'s backprop draws
+    them) and every evaluation uses them, so the loss is a smooth function of the parameters and
+    its gradient can be checked too.
     """
-    probe = net.copy()
-    buf = probe.buffer()
-    probe.weights, probe.biases = buf.weights, buf.biases
+    rng = None if seed is None else np.random.default_rng(seed)
+    X, T, masks = net._step_inputs(X, T, loss, dropout, dropconnect, rng)
+    buf = net.buffer()                    # a copy; buf.weights and buf.biases view buf.values
+    activations = net.layers()[2]
 
     def loss_now():
-        rng = None if seed is None else np.random.default_rng(seed)
-        return probe.loss_and_grads(X, T, loss, dropout=dropout, dropconnect=dropconnect, rng=rng)[0]
+        return textbook.loss_value(X, T, buf.weights, buf.biases, activations, loss, masks)
 
     numeric = np.empty(buf.values.size)
     for k in range(buf.values.size):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import as_table
+
 __all__ = ["r2_score", "accuracy", "r2_from_loss", "r2_from_column_sse", "column_sums_of_squares"]
 
 
@@ -22,11 +24,27 @@ def column_sums_of_squares(T) -> np.ndarray:
     return ((T - T.mean(axis=0)) ** 2).sum(axis=0)
 
 
-def r2_score(Y, T) -> float:
-    """R² averaged uniformly over output columns (scikit-learn's default); ``Y``, ``T`` are (N, C)."""
-    Y = np.asarray(Y, dtype=np.float64).reshape(len(Y), -1)
-    T = np.asarray(T, dtype=np.float64).reshape(len(T), -1)
-    return float(r2_from_column_sse(((T - Y) ** 2).sum(axis=0), column_sums_of_squares(T)))
+def r2_score(y_true, y_pred) -> float:
+    """R² of predictions ``y_pred`` against the true values ``y_true``, both ``(N,)`` or
+    ``(N, C)``, averaged uniformly over columns: scikit-learn's ``r2_score(y_true, y_pred)``,
+    arguments in the same order (R² is not symmetric).
+
+    >>> r2_score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])
+    0.5
+    """
+    y_true = _columns(y_true, "y_true")
+    y_pred = _columns(y_pred, "y_pred")
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have the same shape, got {y_true.shape} and "
+                         f"{y_pred.shape}.")
+    sse = ((y_true - y_pred) ** 2).sum(axis=0)
+    return float(r2_from_column_sse(sse, column_sums_of_squares(y_true)))
+
+
+def _columns(values, what: str) -> np.ndarray:
+    """``values`` (N,) or (N, C) as a finite ``(N, C)`` float table with N ≥ 1."""
+    values = as_table(values, what, vector_ok=True)
+    return values.reshape(len(values), -1)
 
 
 def accuracy(Y, T) -> float:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import textbook
 from .architecture import Architecture
-from .backprop import Workspace
 from .initializers import INITIALIZERS
-from .losses import check_loss_output, grad_scale
+from .losses import check_loss_output
 from .parameters import ParameterBuffer
-from .validation import as_inputs, as_targets, per_hidden_layer
+from .validation import as_inputs, as_targets, check_seed, per_hidden_layer
 
 __all__ = ["MLP"]
 
@@ -40,7 +40,8 @@ class MLP:
         ``"uniform_pm1"``, ``"uniform01"``, ``"glorot"``, ``"he"`` or ``"normal"``
         (see :mod:`nncore.initializers`).
     seed : int
-        Seed of the ``np.random.default_rng`` that draws the initial weights.
+        Seed of the ``np.random.default_rng`` that draws the initial weights: a whole number
+        ≥ 0 (``1.5`` is refused, not truncated).
 
     Attributes
     ----------
@@ -52,10 +53,10 @@ class MLP:
 
     def __init__(self, sizes, activation="relu", output="identity", bias=True,
                  init="glorot", seed=0):
-        if init not in INITIALIZERS:
+        if not isinstance(init, str) or init not in INITIALIZERS:
             raise ValueError(f"Unknown initialiser {init!r}; choose one of {sorted(INITIALIZERS)}.")
         self.arch = Architecture.build(sizes, activation, output, bias)
-        self.init, self.seed = init, int(seed)
+        self.init, self.seed = init, check_seed(seed)
         self.weights, self.biases = self._initial_parameters()
 
     def _initial_parameters(self):
@@ -115,39 +116,56 @@ class MLP:
         return ParameterBuffer.from_arrays(self.arch, self.weights, self.biases, dtype)
 
     # ------------------------------------------------------------------ maths
+    # The maths is the textbook floor (nncore/textbook.py): these methods check their arguments
+    # and call it. Training runs the fast engine (nncore/backprop.py), tested equal to it.
     def forward(self, X) -> np.ndarray:
-        """Outputs ``(N, C)`` for inputs ``X`` (N, D), in evaluation mode (no dropout)."""
+        """Outputs ``(N, C)`` for inputs ``X`` (N, D), in evaluation mode (no dropout):
+        :func:`nncore.textbook.forward`."""
         X = as_inputs(X, self.arch.sizes[0])
-        ws = Workspace(self.arch, len(X), self.buffer())
-        ws.load(X)
-        return ws.forward().T.copy()
+        weights, biases, activations = self.layers()
+        _, A = textbook.forward(X, weights, biases, activations)
+        return A[-1]
 
     def loss(self, X, T, loss="mse") -> float:
         """The loss of the network on ``(X, T)`` in evaluation mode."""
         return self.loss_and_grads(X, T, loss)[0]
 
     def loss_and_grads(self, X, T, loss="mse", *, dropout=0.0, dropconnect=0.0, rng=None):
-        """The loss and its gradient with respect to every parameter.
+        """The loss and its gradient with respect to every parameter:
+        :func:`nncore.textbook.loss_and_grads`.
 
         Evaluation mode by default. With ``rng`` (a ``np.random.Generator``) and a non-zero
-        ``dropout`` or ``dropconnect``, the masks of one training step are drawn from ``rng``.
+        ``dropout`` or ``dropconnect``, the masks of one training step are drawn from ``rng``
+        (:func:`nncore.textbook.draw_masks`, the same draws as a training step of the engine).
 
         Returns ``(loss, {"weights": [dW_l (fan_in, fan_out)], "biases": [db_l (fan_out,) or None]})``.
         """
+        X, T, masks = self._step_inputs(X, T, loss, dropout, dropconnect, rng)
+        weights, biases, activations = self.layers()
+        value, dW, db = textbook.loss_and_grads(X, T, weights, biases, activations, loss, masks)
+        return float(value), {"weights": dW, "biases": db}
+
+    def layers(self):
+        """``(weights, biases, activations)`` as the textbook floor takes them: float64 arrays
+        (the network's own, not copies) and one activation name per layer, the output's last."""
+        self.check_parameters()
+        weights = [np.asarray(w, dtype=np.float64) for w in self.weights]
+        biases = [None if b is None else np.asarray(b, dtype=np.float64) for b in self.biases]
+        return weights, biases, [*self.arch.activations, self.arch.output]
+
+    def _step_inputs(self, X, T, loss, dropout=0.0, dropconnect=0.0, rng=None):
+        """``(X, T, masks)`` of one step, checked: inputs ``(N, D)``, targets ``(N, C)`` and the
+        step's :class:`~nncore.textbook.Masks` drawn from ``rng`` (None without ``rng``)."""
         check_loss_output(loss, self.arch.output)
         X = as_inputs(X, self.arch.sizes[0])
         T = as_targets(T, loss, self.arch.sizes[-1], len(X))
-        buf = self.buffer()
+        if len(X) == 0:
+            raise ValueError("A loss needs at least one sample; X has no rows.")
         dropout = per_hidden_layer(dropout, len(self.arch.activations), "dropout rate")
-        ws = Workspace(self.arch, len(X), buf, loss=loss, rng=rng, dropout=dropout,
-                       dropconnect=dropconnect)
-        ws.load(X, T)
-        ws.forward()
-        value = ws.loss_and_backward()
-        buf.grads *= grad_scale(loss, len(X))
-        grads = {"weights": [g.copy() for g in buf.grad_weights],
-                 "biases": [None if g is None else g.copy() for g in buf.grad_biases]}
-        return value, grads
+        if rng is None:
+            return X, T, None
+        return X, T, textbook.draw_masks(rng, len(X), self.arch.sizes, self.arch.bias, dropout,
+                                         dropconnect)
 
     def predict(self, X) -> np.ndarray:
         """Same as :meth:`forward`."""

@@ -10,6 +10,13 @@ proportion, so every class's count on each side is within one sample of its exac
 
 The same arguments and seed always give the same indices; the global NumPy random state is never
 touched. Fit scalers on the training rows only (see :mod:`nncore.preprocessing`).
+
+The hold-out splitter is called :func:`split_indices`, not ``train_test_split``: scikit-learn's
+function of that name takes the arrays themselves (``test_size``, ``random_state``) and returns
+them split, and a different function under the same name would mislead.
+
+>>> split_indices(10, test_ratio=0.3, seed=0).test
+array([2, 4, 6])
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Split", "train_test_split", "kfold_indices", "repeated_splits",
+__all__ = ["Split", "split_indices", "kfold_indices", "repeated_splits",
            "MIN_TEST_RATIO", "MAX_TEST_RATIO"]
 
 MIN_TEST_RATIO, MAX_TEST_RATIO = 0.05, 0.95
@@ -87,8 +94,8 @@ def _draw_split(codes: np.ndarray, test_ratio: float, rng: np.random.Generator) 
     return Split(train=np.sort(order[~is_test]), test=np.sort(order[is_test]))
 
 
-def train_test_split(n_or_y, test_ratio: float = 0.2, seed: int | None = 0,
-                     stratify: bool = False) -> Split:
+def split_indices(n_or_y, test_ratio: float = 0.2, seed: int | None = 0,
+                  stratify: bool = False) -> Split:
     """Split ``N`` rows into train and test indices.
 
     ``n_or_y`` is ``N`` or the ``(N,)`` labels (needed when ``stratify=True``). ``test_ratio`` is
@@ -104,7 +111,7 @@ def repeated_splits(n_or_y, n_repeats: int = 10, test_ratio: float = 0.2,
     """``n_repeats`` independent random train/test splits, drawn from one seeded stream.
 
     Training once per split shows how much a test score depends on which rows were held out.
-    Arguments are as for :func:`train_test_split`. Returns a list of :class:`Split`.
+    Arguments are as for :func:`split_indices`. Returns a list of :class:`Split`.
     """
     if operator.index(n_repeats) < 1:
         raise ValueError(f"n_repeats must be at least 1, got {n_repeats!r}.")

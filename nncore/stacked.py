@@ -102,8 +102,8 @@ def train_stack(specs, X, T, X_test=None, T_test=None, *, dtype=np.float64,
         raise ValueError("train_stack needs runs that share one stack_key.")
     if specs[0].config.patience is not None:
         raise ValueError("Early stopping is not available in stacked training.")
-    stack = _Stack(list(specs), X, T, X_test, T_test, np.dtype(dtype))
-    with np.errstate(**QUIET_ERRORS):
+    with np.errstate(**QUIET_ERRORS):             # huge but finite targets overflow sums too
+        stack = _Stack(list(specs), X, T, X_test, T_test, np.dtype(dtype))
         if not stack.loop(on_epoch):
             return []
         return stack.records(curve_points)
@@ -195,6 +195,7 @@ class _Stack:
                 return True
             if on_epoch is not None and on_epoch(e + 1):
                 return False
+        self._check_last_step()
         return True
 
     def _epoch(self, e):
@@ -244,13 +245,24 @@ class _Stack:
         loss = self.train_loss[:, e]
         if self.limit is None:
             self.limit = self.config.divergence_factor * np.maximum(np.abs(loss), 1.0)
-        bad = ~(loss <= self.limit) & ~self.frozen[:, 0]
+        bad = ~(np.isfinite(loss) & (loss <= self.limit)) & ~self.frozen[:, 0]
+        self._freeze(bad, self.snapshots[(e - 1) & 1] if e else self.snapshots[0], e + 1)
+
+    def _check_last_step(self):
+        """As :func:`nncore.train` does: weights after the last step that are not finite, or
+        whose loss is not, mean that step diverged, and the weights it started from stay."""
+        E = self.config.epochs
+        if E:
+            finite = np.isfinite(self.buf.values).all(axis=1) & \
+                np.isfinite(self.train_eval.losses())
+            self._freeze(~finite & ~self.frozen[:, 0], self.snapshots[(E - 1) & 1], E + 1)
+
+    def _freeze(self, bad, good, diverged_epoch):
         if bad.any():
-            good = self.snapshots[(e - 1) & 1] if e else self.snapshots[0]
             self.buf.values[bad] = good[bad]
             self.frozen_values[bad] = good[bad]
             self.frozen[bad] = True
-            self.diverged_epoch[bad] = e + 1
+            self.diverged_epoch[bad] = diverged_epoch
 
     def records(self, curve_points) -> list[RunRecord]:
         train_final = self.train_eval.losses()

@@ -23,7 +23,8 @@ How the work is cut:
 - Each chunk is one task for a ``concurrent.futures.Executor``. By default that is a local pool
   of ``workers`` processes (one per core), each with one BLAS thread; ``workers=1``
   trains in this process, reporting every epoch. Any other executor works unchanged, for
-  example a Dask ``distributed`` client's ``client.get_executor()``.
+  example a Dask ``distributed`` client's ``client.get_executor()``; a client itself is
+  accepted too, and asked for that executor.
 - Memory: a sweep holds at most ``workers × memory_budget`` bytes of working arrays, plus the
   data and the results (``runs × (3 × curve_points + P) × 8`` bytes).
 """
@@ -32,7 +33,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -181,9 +182,12 @@ def run_specs(specs: list[RunSpec], X, T, X_test=None, T_test=None, *, executor=
     """Train every run of ``specs``; returns ``(records, cancelled)``.
 
     ``records[i]`` is the :class:`~nncore.stacked.RunRecord` of ``specs[i]``, or ``None`` when the
-    sweep was cancelled before that run finished. ``cancel`` is anything with ``is_set()``
-    (a ``threading.Event``); the sweep stops within about a second of it being set.
+    sweep was cancelled before that run finished. ``executor`` is a
+    ``concurrent.futures.Executor`` or a Dask ``distributed.Client``. ``cancel`` is anything
+    with ``is_set()`` (a ``threading.Event``); the sweep stops within about a second of it being
+    set.
     """
+    executor = _as_executor(executor)
     X, T = np.asarray(X, dtype=np.float64), np.asarray(T)
     chunks = plan_chunks(specs, len(X), 0 if X_test is None else len(X_test), dtype,
                          memory_budget, curve_points)
@@ -204,6 +208,18 @@ def run_specs(specs: list[RunSpec], X, T, X_test=None, T_test=None, *, executor=
                                     (X, T, X_test, T_test, dtype, curve_points))
         finally:
             pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
+
+
+def _as_executor(executor):
+    """``executor`` as a ``concurrent.futures.Executor`` (or None). A Dask ``distributed``
+    client, recognised by its ``get_executor`` method, is asked for its executor; anything else
+    that is not an Executor is refused, since its futures would not work with ``wait``."""
+    if executor is None or isinstance(executor, Executor):
+        return executor
+    if callable(getattr(executor, "get_executor", None)):
+        return executor.get_executor()
+    raise TypeError(f"executor must be a concurrent.futures.Executor (a process or thread pool, "
+                    f"or a Dask client's client.get_executor()), not {type(executor).__name__}.")
 
 
 def _run_here(specs, chunks, records, tracker, cancel, data):

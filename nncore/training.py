@@ -20,9 +20,10 @@ from .config import TrainConfig
 from .history import History, Progress, TrainResult
 from .losses import REGRESSION_LOSSES, check_loss_output, grad_scale
 from .metrics import column_sums_of_squares, r2_from_column_sse, r2_from_loss
+from .network import MLP
 from .optimizers import OPTIMIZERS
 from .schedules import learning_rates
-from .validation import as_inputs, as_targets, per_hidden_layer
+from .validation import as_inputs, as_targets, is_whole, per_hidden_layer
 
 __all__ = ["train", "evaluate", "batch_plan"]
 
@@ -37,12 +38,35 @@ def train(net, X, T, config: TrainConfig = TrainConfig(), *, X_test=None, T_test
     ``callback(progress)`` is called every ``callback_every`` epochs with a :class:`Progress`;
     returning a true value stops training and keeps what was trained. Divergence never raises:
     the run stops, the last weights with a finite loss are kept, and the result says so.
+    Arguments of the wrong kind raise ``TypeError``, unusable values ``ValueError``.
     """
+    _check_arguments(net, config, X_test, T_test, callback, callback_every)
     check_loss_output(config.loss, net.arch.output)
-    run = _Run(net, X, T, config, X_test, T_test)
-    with np.errstate(**QUIET_ERRORS):
-        stop_reason, epochs_run = run.loop(callback, max(1, int(callback_every)))
+    if X_test is not None:                  # named as the caller knows them, if they do not fit
+        X_test = as_inputs(X_test, net.arch.sizes[0], what="X_test")
+        T_test = as_targets(T_test, config.loss, net.arch.sizes[-1], len(X_test), what="T_test")
+    with np.errstate(**QUIET_ERRORS):             # huge but finite targets overflow sums too
+        run = _Run(net, X, T, config, X_test, T_test)
+        stop_reason, epochs_run = run.loop(callback, int(callback_every))
         return run.finish(stop_reason, epochs_run)
+
+
+def _check_arguments(net, config, X_test, T_test, callback, callback_every) -> None:
+    """What :func:`train` checks before touching the data (the arrays are checked as they are
+    read, by :mod:`nncore.validation`)."""
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an nncore.MLP, not {type(net).__name__}.")
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be an nncore.TrainConfig, not {type(config).__name__}.")
+    if (X_test is None) != (T_test is None):
+        given, missing = ("X_test", "T_test") if T_test is None else ("T_test", "X_test")
+        raise ValueError(f"X_test and T_test come together: {given} was given without "
+                         f"{missing}. Pass both for a test set, or neither.")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function or None, not {type(callback).__name__}.")
+    if not (is_whole(callback_every) and callback_every >= 1):
+        raise ValueError(f"callback_every must be a whole number of epochs ≥ 1, "
+                         f"not {callback_every!r}.")
 
 
 def evaluate(net, X, T, loss: str) -> tuple[float, float]:
@@ -255,7 +279,7 @@ class _Run:
             loss = rec.train_loss[e] = self._epoch(e)
             if limit is None:
                 limit = config.divergence_factor * max(abs(loss), 1.0)
-            if not loss <= limit:                       # NaN and ∞ fail this test too
+            if not (np.isfinite(loss) and loss <= limit):   # ∞ too, even when limit is ∞
                 self.diverged_epoch = e + 1
                 np.copyto(self.buf.values, self.snapshots[(e - 1) & 1] if e else self.snapshots[0])
                 return "diverged", e
@@ -336,6 +360,13 @@ class _Run:
         if stop_reason in ("completed", "early_stopping") and self.config.patience is not None:
             self._keep_best(train_eval, epochs_run)
         final_train = train_eval.measure()
+        if stop_reason != "diverged" and epochs_run and not (
+                np.isfinite(final_train[0]) and np.isfinite(self.buf.values).all()):
+            # The last step made weights whose loss (the next epoch's) is not finite: that step
+            # diverged, and the weights it started from, the last with a finite loss, stay.
+            stop_reason, self.diverged_epoch = "diverged", epochs_run + 1
+            np.copyto(self.buf.values, self.snapshots[(epochs_run - 1) & 1])
+            final_train = train_eval.measure()
         final_test = self.test.measure() if self.test is not None else (np.nan, np.nan)
         history = self.rec.history(epochs_run, self.lrs, self.metric, len(self.X))
         return TrainResult(history, epochs_run, stop_reason, stop_reason == "diverged",

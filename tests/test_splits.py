@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nncore.splits import MAX_TEST_RATIO, MIN_TEST_RATIO, kfold_indices, repeated_splits, \
-    train_test_split
+    split_indices
 
 
 def assert_partition(split, n):
@@ -26,27 +26,27 @@ def assert_within_one_sample_of_share(labels, chosen):
 @pytest.mark.parametrize("n, ratio, n_test", [(100, 0.2, 20), (10, 0.05, 1), (10, 0.95, 9),
                                               (7, 0.5, 4), (2, 0.05, 1), (2, 0.95, 1)])
 def test_split_partitions_rows_with_the_rounded_test_size(n, ratio, n_test):
-    split = train_test_split(n, test_ratio=ratio, seed=0)
+    split = split_indices(n, test_ratio=ratio, seed=0)
     assert_partition(split, n)
     assert len(split.test) == n_test
 
 
 def test_split_accepts_labels_instead_of_a_count():
-    split = train_test_split(np.array(["a", "b"] * 10), test_ratio=0.3, seed=0)
+    split = split_indices(np.array(["a", "b"] * 10), test_ratio=0.3, seed=0)
     assert_partition(split, 20)
     assert len(split.test) == 6
 
 
 def test_same_seed_same_split_other_seed_other_split():
-    first, again = train_test_split(50, 0.3, seed=11), train_test_split(50, 0.3, seed=11)
-    other = train_test_split(50, 0.3, seed=12)
+    first, again = split_indices(50, 0.3, seed=11), split_indices(50, 0.3, seed=11)
+    other = split_indices(50, 0.3, seed=12)
     np.testing.assert_array_equal(first.test, again.test)
     np.testing.assert_array_equal(first.train, again.train)
     assert not np.array_equal(first.test, other.test)
 
 
 def test_split_is_random_not_the_first_or_last_rows():
-    split = train_test_split(100, 0.2, seed=0)
+    split = split_indices(100, 0.2, seed=0)
     assert not np.array_equal(split.test, np.arange(20))
     assert not np.array_equal(split.test, np.arange(80, 100))
 
@@ -55,7 +55,7 @@ def test_global_random_state_is_untouched():
     np.random.seed(5)
     before = np.random.random()
     np.random.seed(5)
-    train_test_split(30, 0.2, seed=1)
+    split_indices(30, 0.2, seed=1)
     kfold_indices(30, 3, seed=1)
     repeated_splits(30, 2, seed=1)
     assert np.random.random() == before
@@ -65,28 +65,28 @@ def test_global_random_state_is_untouched():
                                    float("nan")])
 def test_test_ratio_outside_five_to_ninety_five_percent_is_rejected(ratio):
     with pytest.raises(ValueError, match="between 5% and 95%"):
-        train_test_split(100, test_ratio=ratio)
+        split_indices(100, test_ratio=ratio)
 
 
 @pytest.mark.parametrize("n_or_y", [1, 0, np.array([3])])
 def test_fewer_than_two_rows_cannot_be_split(n_or_y):
     with pytest.raises(ValueError, match="at least 2 rows"):
-        train_test_split(n_or_y, 0.5)
+        split_indices(n_or_y, 0.5)
 
 
 def test_stratifying_needs_labels():
     with pytest.raises(ValueError, match="labels"):
-        train_test_split(10, 0.2, stratify=True)
+        split_indices(10, 0.2, stratify=True)
 
 
 def test_labels_must_be_one_dimensional():
     with pytest.raises(ValueError, match=r"\(N,\)"):
-        train_test_split(np.zeros((4, 2)), 0.5)
+        split_indices(np.zeros((4, 2)), 0.5)
 
 
 def test_stratified_split_keeps_a_rare_class_on_both_sides():
     y = np.array([0] * 95 + [1] * 5)
-    split = train_test_split(y, test_ratio=0.2, seed=3, stratify=True)
+    split = split_indices(y, test_ratio=0.2, seed=3, stratify=True)
     assert np.sum(y[split.test] == 1) == 1 and np.sum(y[split.train] == 1) == 4
 
 
@@ -94,7 +94,7 @@ def test_stratified_split_matches_class_ratios_against_scikit_learn_sizes():
     model_selection = pytest.importorskip("sklearn.model_selection",
                                           reason="scikit-learn gives reference split sizes")
     y = np.repeat([0, 1, 2], [50, 30, 20])
-    ours = train_test_split(y, test_ratio=0.3, seed=0, stratify=True)
+    ours = split_indices(y, test_ratio=0.3, seed=0, stratify=True)
     theirs = model_selection.train_test_split(np.arange(100), test_size=0.3, stratify=y,
                                               random_state=0)[1]
     np.testing.assert_array_equal(np.bincount(y[ours.test]), np.bincount(y[theirs]))
@@ -106,7 +106,7 @@ labels = st.lists(st.integers(0, 4), min_size=2, max_size=200).map(np.array)
 @settings(max_examples=200, deadline=None)
 @given(y=labels, ratio=st.floats(MIN_TEST_RATIO, MAX_TEST_RATIO), seed=st.integers(0, 2**32))
 def test_stratified_split_keeps_class_ratios_within_one_sample(y, ratio, seed):
-    split = train_test_split(y, test_ratio=ratio, seed=seed, stratify=True)
+    split = split_indices(y, test_ratio=ratio, seed=seed, stratify=True)
     assert_partition(split, len(y))
     assert_within_one_sample_of_share(y, split.test)
     assert_within_one_sample_of_share(y, split.train)

@@ -273,7 +273,7 @@ def assert_r2(value, T, Y):
     from sklearn.metrics import r2_score
 
     assert value == pytest.approx(r2_score(T, Y), rel=1e-10)
-    assert value == pytest.approx(nncore.r2_score(Y, T), rel=1e-10)
+    assert value == pytest.approx(nncore.r2_score(T, Y), rel=1e-10)
 
 
 @pytest.mark.parametrize("n_out", [1, 3], ids=["one output", "three outputs"])
@@ -299,11 +299,11 @@ def test_r2_score_agrees_with_scikit_learn(sklearn):
     rng = np.random.default_rng(0)
     T = rng.normal(size=(20, 3)) * [1, 5, 0.2]
     Y = T + rng.normal(size=T.shape)
-    assert nncore.r2_score(Y, T) == pytest.approx(r2_score(T, Y), rel=1e-12)
-    assert nncore.r2_score(Y[:, 1], T[:, 1]) == pytest.approx(r2_score(T[:, 1], Y[:, 1]), rel=1e-12)
+    assert nncore.r2_score(T, Y) == pytest.approx(r2_score(T, Y), rel=1e-12)
+    assert nncore.r2_score(T[:, 1], Y[:, 1]) == pytest.approx(r2_score(T[:, 1], Y[:, 1]), rel=1e-12)
     constant = np.column_stack([T[:, 0], np.full(20, 2.0)])
     for guess in (constant, constant + 0.5):
-        assert nncore.r2_score(guess, constant) == pytest.approx(r2_score(constant, guess))
+        assert nncore.r2_score(constant, guess) == pytest.approx(r2_score(constant, guess))
 
 
 @pytest.mark.parametrize("loss,output,n_out", [("ce", "softmax", 3), ("bce", "sigmoid", 1)],
