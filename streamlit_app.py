@@ -8,6 +8,7 @@ import streamlit as st
 from labapp import frame, panels, services, session
 from labapp.presets import preset_state
 from labapp.state import encode
+from labapp.text import plain
 
 TRAIN_PAGE = "pages/2_Train.py"
 
@@ -33,11 +34,11 @@ st.markdown(
     "with respect to a layer's pre-activation Z, flows from the output to the input, and each "
     "weight's gradient has exactly that weight's shape. Here is the current network:")
 try:
-    raw = session.upload_bytes(state.data)
-    plan, names = services.plan(state.data, state.train, raw), \
-        services.table(state.data, raw).feature_names
+    upload = session.upload_for(state.data)
+    plan, names = services.plan(state.data, state.train, upload=upload), \
+        services.table(state.data, upload=upload).feature_names
 except ValueError as problem:
-    st.info(f"The current data cannot be shown here: {problem}")
+    st.info(f"The current data cannot be shown here: {plain(problem)}")
 else:
     panels.equations_panel(plan, 8, names)
 

@@ -5,7 +5,6 @@ return new settings, checked against the server's caps (:func:`labapp.settings.c
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from nncore.activations import HIDDEN
@@ -15,10 +14,12 @@ from nncore.preprocessing import SCALERS
 from nncore.synthetic import ENGINEERED_FEATURES, GENERATORS
 
 from . import session
+from .data import MAX_MEGABYTES
 from .limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_SAMPLES, MAX_SEED, MAX_WIDTH, MIN_SAMPLES
 from .settings import (CSV_TASKS, DATASETS, PRESET_SETS, UPLOAD, DataSettings, TrainSettings,
                        checked)
 from .tables import SETS_WITH_CLASSES, describe_dataset
+from .text import plain
 from .tasks import losses_for, outputs_for
 from .widgets import Panel
 
@@ -86,7 +87,7 @@ def _checked_here(panel: Panel, settings):
     (no input features left, say), so a widget never silently disagrees with the settings."""
     settings, notes = checked(settings)
     for note in notes:
-        panel.where.warning(note, icon=":material/info:")
+        panel.where.warning(plain(note), icon=":material/info:")
     return settings
 
 
@@ -105,13 +106,21 @@ def _synthetic_options(panel: Panel, current: DataSettings, dataset: str) -> dic
     return changes
 
 
-def _csv_options(panel: Panel, current: DataSettings, columns_of: Callable) -> dict:
+def _held_upload(panel: Panel, current: DataSettings) -> str:
+    """The SHA-256 of the file in the upload box (kept for the session), or of the one the
+    settings already name."""
     uploaded = panel.where.file_uploader("CSV file", type=["csv", "txt", "tsv"],
-                                         key=session.WIDGET_PREFIX + "upload")
-    digest = session.store_upload(uploaded.getvalue()) if uploaded is not None \
-        else current.upload
-    raw = session.upload_bytes(replace(current, dataset=UPLOAD, upload=digest))
-    columns = columns_of(digest, raw) if raw else ()
+                                         key=session.WIDGET_PREFIX + "upload",
+                                         max_upload_size=MAX_MEGABYTES)
+    if uploaded is None:
+        return current.upload
+    return session.store_upload(uploaded.getvalue())
+
+
+def _csv_options(panel: Panel, current: DataSettings) -> dict:
+    digest = _held_upload(panel, current)
+    held = session.upload_for(replace(current, dataset=UPLOAD))
+    columns = held.columns if held is not None and held.digest == digest else ()
     return {
         "upload": digest,
         "csv_target": panel.choice("target", "Target column", ("", *columns), current.csv_target,
@@ -124,15 +133,14 @@ def _csv_options(panel: Panel, current: DataSettings, columns_of: Callable) -> d
     }
 
 
-def data_controls(panel: Panel, current: DataSettings, columns_of: Callable) -> DataSettings:
-    """Every data setting: dataset, its options or the CSV upload, scaling and the split.
-    ``columns_of(digest, raw)`` gives an uploaded file's column names, for the target choice."""
+def data_controls(panel: Panel, current: DataSettings) -> DataSettings:
+    """Every data setting: dataset, its options or the CSV upload, scaling and the split."""
     dataset = _dataset_choice(panel, current)
     changes = {"dataset": dataset}
     if dataset in GENERATORS:
         changes |= _synthetic_options(panel, current, dataset)
     if dataset == UPLOAD:
-        changes |= _csv_options(panel, current, columns_of)
+        changes |= _csv_options(panel, current)
     changes["scaler"] = panel.choice("scaler", "Scaler", tuple(SCALERS), current.scaler,
                                      help=_HELP["scaler"])
     changes["scale_target"] = panel.toggle("scale_target", "Standardise a regression target",

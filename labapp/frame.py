@@ -9,6 +9,7 @@ import streamlit as st
 from . import session
 from .state import LabState
 from .teacher import NAMES, TeacherMode
+from .text import plain
 from .widgets import Panel
 
 __all__ = ["open_page", "show_notes", "link_box", "teacher_link_builder", "share_footer",
@@ -41,13 +42,14 @@ def open_page(title: str) -> LabState:
 
 def show_notes(more=()) -> None:
     """The plain notes about values a link or the data had to change, if any, and ``more``
-    notes (typed values the controls had to change), each its own warning."""
+    notes (typed values the controls had to change), each its own warning. Notes quote what
+    the link held, so they are shown as text (:func:`labapp.text.plain`)."""
     found = session.notes()
     if found:
-        st.warning("Some settings were adjusted:\n" + "\n".join(f"- {n}" for n in found),
+        st.warning("Some settings were adjusted:\n" + "\n".join(f"- {plain(n)}" for n in found),
                    icon=":material/tune:")
     for note in more:
-        st.warning(note, icon=":material/tune:")
+        st.warning(plain(note), icon=":material/tune:")
 
 
 def part_from_sidebar(state: LabState, part: str, controls) -> tuple[LabState, list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .data.wording import distinct
 from .prepare import Prepared
 from .tables import Table
 
@@ -14,28 +15,30 @@ __all__ = ["preview", "column_stats", "correlations", "correlation_names", "scal
 PREVIEW_ROWS = 200
 
 
-def _target_columns(table: Table) -> dict[str, np.ndarray]:
-    if table.labels is not None:
-        return {table.target_names[0]: np.asarray(table.class_names, dtype=object)[table.labels]}
-    return {name: table.values[:, k] for k, name in enumerate(table.target_names)}
+def _with_targets(table: Table, targets: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The feature columns by name, then ``targets`` under names no feature has (a feature may
+    be called ``y (target)``)."""
+    columns = {name: table.X[:, j] for j, name in enumerate(table.feature_names)}
+    return columns | dict(zip(distinct(targets, reserved=columns), targets.values()))
 
 
 def preview(table: Table, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
     """The first ``rows`` rows: features, then the target (class names for classification)."""
-    frame = pd.DataFrame(table.X[:rows], columns=list(table.feature_names))
-    for name, values in _target_columns(table).items():
-        frame[f"{name} (target)"] = values[:rows]
-    return frame
+    if table.labels is not None:
+        targets = {f"{table.target_names[0]} (target)":
+                   np.asarray(table.class_names, dtype=object)[table.labels]}
+    else:
+        targets = {f"{n} (target)": table.values[:, k] for k, n in enumerate(table.target_names)}
+    return pd.DataFrame({name: values[:rows] for name, values in
+                         _with_targets(table, targets).items()})
 
 
 def _numeric_columns(table: Table) -> dict[str, np.ndarray]:
-    columns = {name: table.X[:, j] for j, name in enumerate(table.feature_names)}
     if table.labels is not None:
-        columns[f"{table.target_names[0]} (class code)"] = table.labels.astype(np.float64)
-    else:
-        columns.update({f"{n} (target)": table.values[:, k]
-                        for k, n in enumerate(table.target_names)})
-    return columns
+        return _with_targets(table, {f"{table.target_names[0]} (class code)":
+                                     table.labels.astype(np.float64)})
+    return _with_targets(table, {f"{n} (target)": table.values[:, k]
+                                 for k, n in enumerate(table.target_names)})
 
 
 def column_stats(table: Table) -> pd.DataFrame:

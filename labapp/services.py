@@ -1,89 +1,123 @@
 """Cached services: everything the pages compute, keyed on small frozen settings objects.
 
-Each service is an ``st.cache_data`` function whose cache key is the settings (and, for an
-uploaded file, its SHA-256 inside :class:`~labapp.settings.DataSettings`); raw arrays and file
-bytes are passed as underscore arguments, which Streamlit leaves out of the key. Repeated
-identical runs, by any student, are therefore served from the cache. Errors (bad data) are
-raised, never cached.
+Every result is keyed by what it was computed from, and nothing computed from one student's
+file can reach another student:
+
+- Built-in and synthetic data: each service is an ``st.cache_data`` function keyed on the
+  settings, so a repeated run, by any student, is served from the one shared cache.
+- An uploaded file (:class:`~labapp.uploads.Upload`): the settings name it by its SHA-256, the
+  upload is checked against that digest at the point of use, and the results are kept in the
+  uploading student's own session (:class:`~labapp.memory.Holder`, bounded in bytes), which is
+  emptied once the session has gone. They never enter the shared cache.
+
+Errors (bad data, a run the server refuses) are raised, never cached.
 """
 from __future__ import annotations
 
+import functools
 import threading
 
 import numpy as np
 import streamlit as st
+from streamlit.logger import get_logger
 
 import nncore
 
 from nncore import experiments
-from nncore.sweeps import SweepResult
+from nncore.sweeps import MEMORY_BUDGET, SweepResult
 
-from . import profile, runs, splits, sweep
+from . import profile, runs, session, splits, sweep
 from .limits import GRADCHECK_ROWS, MAX_GRADCHECK_PARAMS
 from .live import LiveProgress, RunStopped
+from .memory import WORKING
 from .prepare import Prepared, prepare
 from .presets import PresetCard, preset_cards
-from .settings import DataSettings, SplitSettings, SweepSettings, TrainSettings
-from .data import read_table
+from .settings import UPLOAD, DataSettings, SplitSettings, SweepSettings, TrainSettings
 from .tables import Table, load_table
+from .uploads import Upload
 
 __all__ = ["table", "prepared", "plan", "train_run", "gradient_check", "column_stats",
-           "correlations", "presets", "scaling_summary", "split_points", "csv_columns",
-           "sweep_cost", "sweep_run", "split_ratios", "learning_curve", "kfold", "capacity"]
+           "correlations", "presets", "scaling_summary", "split_points", "sweep_cost",
+           "sweep_run", "split_ratios", "learning_curve", "kfold", "capacity"]
 
 _ENTRIES = 64
+#: Trained runs and sweeps hold megabytes each: fewer of them are shared (about 5 MB for a run
+#: of ten layers of 256 units), so the shared cache stays within about 100 MB.
+_RESULTS = 16
+#: The server's log: runs stopped before their end (a closed tab stops its run too).
+_LOG = get_logger(__name__)
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def table(data: DataSettings, _raw: bytes | None = None) -> Table:
-    """The dataset ``data`` names (``_raw``: the uploaded file, if any)."""
-    return load_table(data, _raw)
+def _per_source(compute, entries: int = _ENTRIES):
+    """The service for ``compute(data, *settings, _upload=None, **extra)``: shared across
+    sessions for built-in and synthetic data (at most ``entries`` results), kept in the session
+    for an uploaded file (see the module docstring). The service takes the session's upload as
+    ``upload``."""
+    shared = st.cache_data(max_entries=entries, show_spinner=False)(compute)
+
+    @functools.wraps(compute)
+    def service(data: DataSettings, *settings, upload: Upload | None = None, **extra):
+        if data.dataset != UPLOAD:
+            return shared(data, *settings, **extra)
+        key = (compute.__name__, data, *settings)
+        return session.holder().results.get(
+            key, lambda: compute(data, *settings, _upload=upload, **extra))
+    return service
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def prepared(data: DataSettings, _raw: bytes | None = None) -> Prepared:
+@_per_source
+def table(data: DataSettings, _upload: Upload | None = None) -> Table:
+    """The dataset ``data`` names (``upload``: the session's uploaded file, if any)."""
+    return load_table(data, _upload)
+
+
+@_per_source
+def prepared(data: DataSettings, _upload: Upload | None = None) -> Prepared:
     """The dataset split and scaled as ``data`` says."""
-    return prepare(table(data, _raw), data)
+    return prepare(table(data, upload=_upload), data)
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def plan(data: DataSettings, train: TrainSettings, _raw: bytes | None = None) -> runs.Plan:
+@_per_source
+def plan(data: DataSettings, train: TrainSettings, _upload: Upload | None = None) -> runs.Plan:
     """What the engine will be given for these settings (shapes, config, caps applied)."""
-    return runs.plan(prepared(data, _raw), train)
+    return runs.plan(prepared(data, upload=_upload), train)
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def _trained(data: DataSettings, train: TrainSettings, _raw: bytes | None = None,
+@functools.partial(_per_source, entries=_RESULTS)
+def _trained(data: DataSettings, train: TrainSettings, _upload: Upload | None = None,
              _live: LiveProgress | None = None) -> runs.Run:
-    run = runs.execute(prepared(data, _raw), data, train, callback=_live)
+    run = runs.execute(prepared(data, upload=_upload), data, train, callback=_live)
     if _live is not None and _live.interruption is not None:
         raise RunStopped(run, _live.interruption)      # a stopped run is never cached
     return run
 
 
-def train_run(data: DataSettings, train: TrainSettings, raw: bytes | None = None,
+def train_run(data: DataSettings, train: TrainSettings, upload: Upload | None = None,
               live: LiveProgress | None = None, on_stop=None) -> runs.Run:
     """The finished run for these settings, trained now (drawing through ``live``) or taken
     from the cache. If the user interrupts it, ``on_stop(run)`` receives what was trained and
-    the interruption goes on to Streamlit."""
+    the interruption goes on to Streamlit. Raises ValueError for a run the server refuses."""
     try:
-        return _trained(data, train, _raw=raw, _live=live)
+        return _trained(data, train, upload=upload, _live=live)
     except RunStopped as stopped:
+        result = stopped.run.result
+        _LOG.info("A run stopped after epoch %d of %d: its page asked (Stop, a change, or the "
+                  "tab closed).", result.epochs_run, stopped.run.plan.config.epochs)
         if on_stop is not None:
             on_stop(stopped.run)
         raise stopped.interruption from None
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+@_per_source
 def gradient_check(data: DataSettings, train: TrainSettings,
-                   _raw: bytes | None = None) -> dict[str, float] | None:
+                   _upload: Upload | None = None) -> dict[str, float] | None:
     """``{"W1": relative error, "b1": …}``: backprop against finite differences at the initial
     weights, on the first :data:`~labapp.limits.GRADCHECK_ROWS` training rows; None for a
     network too large to check."""
-    the_plan = plan(data, train, _raw)
+    the_plan = plan(data, train, upload=_upload)
     if the_plan.n_params > MAX_GRADCHECK_PARAMS:
         return None
-    ready = prepared(data, _raw)
+    ready = prepared(data, upload=_upload)
     net = nncore.MLP(**the_plan.network)
     T = ready.targets(the_plan.network["sizes"][-1])[0]
     with np.errstate(all="ignore"):
@@ -91,16 +125,17 @@ def gradient_check(data: DataSettings, train: TrainSettings,
                                      loss=the_plan.config.loss)
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def column_stats(data: DataSettings, _raw: bytes | None = None):
+@_per_source
+def column_stats(data: DataSettings, _upload: Upload | None = None):
     """Per-column statistics of the dataset."""
-    return profile.column_stats(table(data, _raw))
+    return profile.column_stats(table(data, upload=_upload))
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def correlations(data: DataSettings, _raw: bytes | None = None) -> tuple[np.ndarray, list[str]]:
+@_per_source
+def correlations(data: DataSettings,
+                 _upload: Upload | None = None) -> tuple[np.ndarray, list[str]]:
     """The correlation matrix of the dataset's columns and their names."""
-    the_table = table(data, _raw)
+    the_table = table(data, upload=_upload)
     return profile.correlations(the_table), profile.correlation_names(the_table)
 
 
@@ -110,26 +145,17 @@ def presets() -> list[PresetCard]:
     return preset_cards()
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def scaling_summary(data: DataSettings, _raw: bytes | None = None):
+@_per_source
+def scaling_summary(data: DataSettings, _upload: Upload | None = None):
     """What the scaler learned on the training rows, per feature."""
-    return profile.scaling_summary(prepared(data, _raw))
+    return profile.scaling_summary(prepared(data, upload=_upload))
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def split_points(data: DataSettings, _raw: bytes | None = None) -> dict | None:
+@_per_source
+def split_points(data: DataSettings, _upload: Upload | None = None) -> dict | None:
     """The 2-D points of a synthetic set by side of the split (None for other data)."""
-    ready = prepared(data, _raw)
+    ready = prepared(data, upload=_upload)
     return profile.split_points(ready) if ready.table.points is not None else None
-
-
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def csv_columns(digest: str, _raw: bytes) -> tuple[str, ...]:
-    """The column names of the uploaded file with SHA-256 ``digest`` (none if unreadable)."""
-    try:
-        return read_table(_raw).columns
-    except ValueError:
-        return ()
 
 
 def _sweep_space(settings: SweepSettings):
@@ -144,7 +170,7 @@ def sweep_cost(settings: SweepSettings) -> sweep.Cost:
     return sweep.cost(space, len(ready.X_train), len(ready.X_test))
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=_RESULTS, show_spinner=False)
 def _swept(settings: SweepSettings, _live: LiveProgress | None = None) -> SweepResult:
     problem = sweep_cost(settings).problem
     if problem is not None:
@@ -157,8 +183,10 @@ def _swept(settings: SweepSettings, _live: LiveProgress | None = None) -> SweepR
         if _live is not None and _live(update):
             cancel.set()
 
-    result = nncore.run_sweep(space, ready.X_train, T_train, ready.X_test, T_test, workers=1,
-                              progress=progress, cancel=cancel, curve_points=sweep.CURVE_POINTS)
+    with WORKING.reserve(MEMORY_BUDGET):               # one chunk's arrays at a time
+        result = nncore.run_sweep(space, ready.X_train, T_train, ready.X_test, T_test,
+                                  workers=1, progress=progress, cancel=cancel,
+                                  curve_points=sweep.CURVE_POINTS, memory_budget=MEMORY_BUDGET)
     if _live is not None and _live.interruption is not None:
         raise RunStopped(result, _live.interruption)   # a stopped sweep is never cached
     return result
@@ -172,6 +200,8 @@ def sweep_run(settings: SweepSettings, live: LiveProgress | None = None,
     try:
         return _swept(settings, _live=live)
     except RunStopped as stopped:
+        _LOG.info("A sweep stopped after %d of %d runs: its page asked (Stop, a change, or the "
+                  "tab closed).", len(stopped.run.records), stopped.run.runs_total)
         if on_stop is not None:
             on_stop(stopped.run)
         raise stopped.interruption from None

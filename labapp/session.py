@@ -11,21 +11,29 @@
 """
 from __future__ import annotations
 
-import hashlib
+import gc
+import threading
+import time
 from dataclasses import dataclass, replace
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.logger import get_logger
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from .limits import GONE_SESSION_SECONDS, SESSION_MEMORY
+from .memory import HELD, HOLDERS, Holder
 from .settings import UPLOAD, DataSettings
 from .state import KEYS, LabState, decode, encode
+from .uploads import Upload, digest_of
 
 __all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
            "clear_notes", "keep_run", "last_run", "keep_sweep", "last_sweep", "Kept",
-           "upload_bytes", "store_upload", "take_autorun", "share_params",
+           "upload_for", "store_upload", "holder", "take_autorun", "share_params",
            "stopped_run_state", "WIDGET_PREFIX"]
 
 _STATE, _WRITTEN, _NOTES = "lab.state", "lab.url", "lab.notes"
-_RUN, _UPLOAD, _AUTORUN, _PAGE = "lab.run", "lab.upload", "lab.autorun", "lab.page"
+_RUN, _HOLDER, _AUTORUN, _PAGE = "lab.run", "lab.holder", "lab.autorun", "lab.page"
 _SWEEP = "lab.sweep"
 WIDGET_PREFIX = "w."
 #: A link with ``run=1`` trains once when it opens, so it shows its result straight away.
@@ -59,9 +67,9 @@ def _without_missing_upload(state: LabState, found: list[str]) -> LabState:
     """A link cannot carry a file: keep this session's upload, or fall back to the default."""
     if state.data.dataset != UPLOAD:
         return state
-    digest = st.session_state.get(_UPLOAD, (None, ""))[1]
-    if digest:
-        return replace(state, data=replace(state.data, upload=digest))
+    upload = holder().upload
+    if upload is not None:
+        return replace(state, data=replace(state.data, upload=upload.digest))
     found.append("The link points to an uploaded file, which cannot travel in a link; "
                  "upload the file on the Data page, or use the default dataset shown here.")
     return replace(state, data=replace(state.data, dataset=DataSettings().dataset))
@@ -157,14 +165,59 @@ def last_sweep() -> Kept | None:
     return st.session_state.get(_SWEEP)
 
 
+def holder() -> Holder:
+    """This session's holder of its uploaded file and what was computed from it. The server
+    empties it once the session has been gone :data:`~labapp.limits.GONE_SESSION_SECONDS`."""
+    if _HOLDER not in st.session_state:
+        ctx = get_script_run_ctx()
+        session_id = ctx.session_id if ctx is not None else ""
+        st.session_state[_HOLDER] = HOLDERS.add(Holder(session_id, SESSION_MEMORY, HELD))
+        _start_reaper()
+    return st.session_state[_HOLDER]
+
+
 def store_upload(raw: bytes) -> str:
-    """Keep an uploaded file's bytes for this session; returns its SHA-256."""
-    digest = hashlib.sha256(raw).hexdigest()
-    st.session_state[_UPLOAD] = (raw, digest)
+    """Keep an uploaded file for this session, read once (a file already held is not read
+    again, unless the server was too busy for it); returns its SHA-256."""
+    kept = holder()
+    digest = digest_of(raw)
+    if kept.upload is None or kept.upload.digest != digest or kept.upload.busy:
+        kept.empty()                                  # the old file goes before the new comes
+        kept.upload = Upload.read(raw)
     return digest
 
 
-def upload_bytes(data: DataSettings) -> bytes | None:
-    """The uploaded file ``data`` refers to, if this session holds it."""
-    raw, digest = st.session_state.get(_UPLOAD, (None, ""))
-    return raw if data.dataset == UPLOAD and digest == data.upload else None
+def upload_for(data: DataSettings) -> Upload | None:
+    """The session's uploaded file when ``data`` uses an upload (checked against its digest
+    where it is used), else None."""
+    return holder().upload if data.dataset == UPLOAD else None
+
+
+_REAPER = threading.Lock()
+_reaper_started = False
+_LOG = get_logger(__name__)
+
+
+def _session_active(session_id: str) -> bool:
+    return not runtime.exists() or runtime.get_instance().is_active_session(session_id)
+
+
+def _reap_forever() -> None:
+    while True:
+        time.sleep(GONE_SESSION_SECONDS / 3)
+        emptied = HOLDERS.reap(_session_active, time.monotonic(), GONE_SESSION_SECONDS)
+        for session_id in emptied:          # and the file's bytes the upload widget still holds
+            runtime.get_instance().uploaded_file_mgr.remove_session_files(session_id)
+        if emptied:
+            gc.collect()                    # a parsed table's parts may hold each other
+            _LOG.info("Emptied the uploads and results of %d sessions gone for %g s.",
+                      len(emptied), GONE_SESSION_SECONDS)
+
+
+def _start_reaper() -> None:
+    """Once per server: a thread that empties the holders of sessions gone (closed tabs)."""
+    global _reaper_started
+    with _REAPER:
+        if not _reaper_started and runtime.exists():
+            threading.Thread(target=_reap_forever, name="labapp-reaper", daemon=True).start()
+            _reaper_started = True

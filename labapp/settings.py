@@ -74,11 +74,14 @@ class DataSettings:
     upload: str = ""
 
     def agreeing(self) -> tuple["DataSettings", list[str]]:
-        """These settings with at least one input feature."""
-        if self.features:
-            return self, []
-        return replace(self, features=("x1", "x2")), \
-            ["At least one input feature is needed; using x1 and x2."]
+        """These settings with at least one input feature, each once."""
+        features, notes = tuple(dict.fromkeys(self.features)), []
+        if len(features) < len(self.features):
+            notes.append("Each input feature is used once; the repeats are left out.")
+        if not features:
+            features = ("x1", "x2")
+            notes.append("At least one input feature is needed; using x1 and x2.")
+        return replace(self, features=features), notes
 
 
 @dataclass(frozen=True)

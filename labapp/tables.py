@@ -12,8 +12,9 @@ import numpy as np
 
 from nncore import presets, synthetic
 
-from .data import DataError, Dataset, load_builtin, load_csv
+from .data import CsvOptions, DataError, Dataset, load_builtin, prepare_dataset
 from .settings import PRESET_SETS, UPLOAD, DataSettings
+from .uploads import Upload
 
 __all__ = ["Table", "load_table", "SETS_WITH_CLASSES", "describe_dataset"]
 
@@ -101,19 +102,21 @@ def _preset(key: str) -> Table:
                  points=X if classification and X.shape[1] == 2 else None, fixed_split=split)
 
 
-def _upload(data: DataSettings, raw: bytes | None) -> Table:
-    if raw is None:                            # an empty file (b"") is the loader's to refuse
+def _upload(data: DataSettings, upload: Upload | None) -> Table:
+    if upload is None:
         raise DataError("No file is uploaded yet: choose a CSV file on the Data page.")
-    result = load_csv(raw, target=data.csv_target or None,
-                      task=None if data.csv_task == "auto" else data.csv_task,
-                      missing=data.csv_missing, categorical=data.csv_categorical)
+    options = CsvOptions(target=data.csv_target or None,
+                         task=None if data.csv_task == "auto" else data.csv_task,
+                         missing=data.csv_missing, categorical=data.csv_categorical)
+    result = prepare_dataset(upload.for_settings(data.upload), options)
     return _from_dataset(result.dataset, "your CSV file", csv_columns=result.columns)
 
 
-def load_table(data: DataSettings, raw: bytes | None = None) -> Table:
-    """The table ``data`` names; ``raw`` holds an uploaded file's bytes. Raises ``DataError``."""
+def load_table(data: DataSettings, upload: Upload | None = None) -> Table:
+    """The table ``data`` names; ``upload`` is the session's uploaded file, checked against the
+    digest in ``data``. Raises ``DataError``."""
     if data.dataset == UPLOAD:
-        return _upload(data, raw)
+        return _upload(data, upload)
     if data.dataset in PRESET_SETS:
         return _preset(data.dataset)
     if data.dataset in synthetic.GENERATORS:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from labapp import charts, controls, frame, services, session
 from labapp.profile import PREVIEW_ROWS, preview
+from labapp.text import plain
 from labapp.widgets import Panel
 
 PATH = "Data"
@@ -14,20 +15,20 @@ GRID_FEATURES = 12
 
 def choose_data(state):
     """The data controls; returns the new state and the table (or stops with the error)."""
-    data = controls.data_controls(Panel(state.teacher), state.data, services.csv_columns)
+    data = controls.data_controls(Panel(state.teacher), state.data)
     state = replace(state, data=data)
     session.save_state(state)
-    raw = session.upload_bytes(data)
+    upload = session.upload_for(data)
     try:
-        return state, services.table(data, raw), raw
+        return state, services.table(data, upload=upload), upload
     except ValueError as problem:
         st.title("Data")
-        st.error(f"{problem}", icon=":material/error:")
+        st.error(plain(problem), icon=":material/error:")
         st.stop()
 
 
 def summary(table):
-    st.title(f"Data: {table.title}")
+    st.title(f"Data: {plain(table.title)}")
     cells = st.columns(4)
     cells[0].metric("Rows N", f"{len(table.X):,}")
     cells[1].metric("Features D", f"{table.X.shape[1]:,}")
@@ -38,16 +39,16 @@ def summary(table):
                 f"({len(table.X):,}, {table.X.shape[1]:,})**: one row per sample, one column "
                 "per feature.")
     for note in table.notes:
-        st.caption(note)
+        st.caption(plain(note))
 
 
-def table_and_stats(data, table, raw):
+def table_and_stats(data, table, upload):
     st.subheader("The table")
     st.dataframe(preview(table), height=260)
     st.caption(f"The first {min(PREVIEW_ROWS, len(table.X)):,} rows; the target is the last "
                "column.")
     st.subheader("Column statistics")
-    st.dataframe(services.column_stats(data, raw))
+    st.dataframe(services.column_stats(data, upload=upload))
     st.caption("Features on very different scales (compare the std column) make gradient "
                "descent zig-zag: one learning rate is too large for some weights and too small "
                "for others. That is why the lab scales them.")
@@ -81,16 +82,16 @@ def distributions(table):
         "A clear trend means the feature alone says something about the target.")
 
 
-def correlation(data, raw):
+def correlation(data, upload):
     st.subheader("Correlations")
-    matrix, names = services.correlations(data, raw)
+    matrix, names = services.correlations(data, upload=upload)
     st.altair_chart(charts.matrix_heatmap(matrix, "Pearson correlation", "", "", names, names))
     st.caption("+1: two columns rise together; −1: one falls as the other rises; 0: no linear "
                "link. Strongly correlated features carry overlapping information.")
 
 
-def plane(data, raw):
-    points = services.split_points(data, raw)
+def plane(data, upload):
+    points = services.split_points(data, upload=upload)
     if points is None:
         return
     st.subheader("The points")
@@ -99,13 +100,13 @@ def plane(data, raw):
                "test rows. The network must learn where one class ends and the next begins.")
 
 
-def scaling(data, table, raw):
+def scaling(data, table, upload):
     st.subheader("Raw against scaled values")
-    summary_table = services.scaling_summary(data, raw)
+    summary_table = services.scaling_summary(data, upload=upload)
     st.dataframe(summary_table, hide_index=True)
     feature = st.selectbox("Feature", range(len(table.feature_names)),
                            format_func=lambda j: table.feature_names[j], key="view.feature")
-    ready = services.prepared(data, raw)
+    ready = services.prepared(data, upload=upload)
     st.altair_chart(charts.raw_vs_scaled(table.X[ready.train_rows, feature],
                                          ready.X_train[:, feature], table.feature_names[feature]))
     st.caption(f"The {data.scaler} scaler computes (x − offset)/scale with an offset and a "
@@ -116,14 +117,14 @@ def scaling(data, table, raw):
 
 def main():
     state = frame.open_page("Data")
-    state, table, raw = choose_data(state)
+    state, table, upload = choose_data(state)
     summary(table)
     frame.show_notes()
-    table_and_stats(state.data, table, raw)
-    plane(state.data, raw)
+    table_and_stats(state.data, table, upload)
+    plane(state.data, upload)
     distributions(table)
-    correlation(state.data, raw)
-    scaling(state.data, table, raw)
+    correlation(state.data, upload)
+    scaling(state.data, table, upload)
     if state.teacher.shows("link"):
         frame.link_box(state, PATH, with_result=False)
 

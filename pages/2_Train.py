@@ -10,6 +10,7 @@ from labapp.live import LiveProgress
 from labapp.report import metric_cards
 from labapp.script import reproduction_script
 from labapp.tasks import fit_to_task
+from labapp.text import plain
 from labapp.widgets import Panel
 
 PATH = "Train"
@@ -20,12 +21,12 @@ def settings_from_sidebar(state, panel):
     notes about changes the dataset's task required."""
     panel.where.subheader("Data")
     data = controls.split_controls(panel, state.data)
-    raw = session.upload_bytes(data)
+    upload = session.upload_for(data)
     try:
-        ready = services.prepared(data, raw)
+        ready = services.prepared(data, upload=upload)
     except ValueError as problem:
         session.save_state(replace(state, data=data))
-        st.error(f"{problem}", icon=":material/error:")
+        st.error(plain(problem), icon=":material/error:")
         st.stop()
     table = ready.table
     fitted, notes = fit_to_task(state.train, table.task, table.n_classes, table.title)
@@ -34,7 +35,7 @@ def settings_from_sidebar(state, panel):
     train = controls.train_controls(panel, fitted, table.task)
     new_state = replace(state, data=data, train=train)
     session.save_state(new_state, by_student=data != state.data or train != fitted)
-    return new_state, ready, raw, notes
+    return new_state, ready, upload, notes
 
 
 def draw_progress(area, progress, loss_name):
@@ -46,22 +47,30 @@ def draw_progress(area, progress, loss_name):
                                            progress.test_curve.copy(), loss_name))
 
 
-def train_now(state, raw, plan):
-    """Train with live progress; Stop (or any change) keeps what was trained."""
+def train_now(state, upload, plan):
+    """Train with live progress; Stop (or any change) keeps what was trained. A server without
+    memory for the run says so."""
     stop = st.empty()
     stop.button("Stop", icon=":material/stop:", help="Stops after the current epoch and keeps "
                 "the weights trained so far.")
     area = st.empty()
     live = LiveProgress(partial(draw_progress, area, loss_name=plan.config.loss))
-    run = services.train_run(state.data, state.train, raw, live, on_stop=session.keep_run)
-    stop.empty()
-    area.empty()
+    try:
+        run = services.train_run(state.data, state.train, upload, live,
+                                 on_stop=session.keep_run)
+    except ValueError as problem:
+        st.error(plain(problem), icon=":material/hourglass_top:")
+        return
+    finally:
+        stop.empty()
+        area.empty()
     session.keep_run(run)
 
 
 def network_section(state, ready, plan, run):
     with st.expander("The network and its equations", expanded=True, icon=":material/hub:"):
-        weights = run.net.weights if run is not None and run.plan == plan else None
+        current = run is not None and run.data == state.data and run.plan == plan
+        weights = run.net.weights if current else None
         panels.equations_panel(plan, plan.config.batch_size or len(ready.X_train),
                                ready.table.feature_names, weights,
                                equations=state.teacher.shows("equations"))
@@ -97,22 +106,22 @@ def curves(run):
                "and sse losses, accuracy otherwise).")
 
 
-def classification_views(run, ready):
-    report, table = run.report, ready.table
+def classification_views(run):
+    report, class_names = run.report, run.facts.class_names
     st.subheader("Which classes it confuses")
-    st.altair_chart(charts.confusion_heatmap(report.confusion, table.class_names))
+    st.altair_chart(charts.confusion_heatmap(report.confusion, class_names))
     st.caption(f"Rows are the actual class of each {report.evaluated} row, columns the "
                "predicted class: the diagonal holds the correct answers.")
     if report.grid is not None:
         st.subheader("Decision boundary")
-        st.altair_chart(charts.decision_boundary(report.grid, table.class_names))
+        st.altair_chart(charts.decision_boundary(report.grid, class_names))
         st.caption("The background is the network's answer at every point of the plane; "
                    "circles are training rows and triangles test rows. Where the colour "
                    "changes, the network changes its mind.")
 
 
-def regression_views(run, ready):
-    report, names = run.report, ready.table.target_names
+def regression_views(run):
+    report, names = run.report, run.facts.target_names
     st.subheader("Predictions against actual values")
     column = 0
     if len(names) > 1:
@@ -148,14 +157,18 @@ def gradient_views(run):
             st.caption(captions.dead_caption(history.dead_fraction[:, relu]))
 
 
-def gradcheck_view(run, raw):
+def gradcheck_view(run, upload):
     st.subheader("Gradient check")
     st.caption("Compares backprop's gradient with central finite differences, "
                "(L(θ+ε) − L(θ−ε))/2ε for every parameter, at the initial weights on a few "
                "training rows. A relative error near 1e-8 means backprop is right.")
     if not st.button("Check the gradients", icon=":material/fact_check:"):
         return
-    errors = services.gradient_check(run.data, run.plan.train, raw)
+    try:
+        errors = services.gradient_check(run.data, run.plan.train, upload=upload)
+    except ValueError as problem:
+        st.info(f"This run's gradients cannot be checked now: {plain(problem)}")
+        return
     if errors is None:
         st.info("This network is too large to check on the shared server.")
         return
@@ -165,7 +178,7 @@ def gradcheck_view(run, raw):
     st.caption(captions.gradcheck_caption(errors))
 
 
-def downloads(run, ready):
+def downloads(run):
     st.subheader("Downloads")
     cells = st.columns(3)
     cells[0].download_button("History (CSV)", data=run.result.history.to_csv,
@@ -175,45 +188,50 @@ def downloads(run, ready):
                              data=partial(nncore.to_bytes, run.net, run.plan.config),
                              file_name="weights.npz", mime="application/octet-stream",
                              icon=":material/download:")
-    script = partial(reproduction_script, run, ready.table.task == "classification",
-                     ready.has_test)
+    script = partial(reproduction_script, run, run.facts.task == "classification",
+                     run.facts.has_test)
     cells[2].download_button("Reproduction script (.py)", data=script,
                              file_name="reproduce_run.py", mime="text/x-python",
                              icon=":material/code:")
 
 
-def results(state, run, raw):
-    ready = services.prepared(run.data, raw)
+def results(state, run, upload):
+    """Everything about a finished run, drawn from the run itself (never from the data again:
+    the student may have uploaded another file since)."""
     outcome(run)
     curves(run)
-    if ready.table.task == "classification":
-        classification_views(run, ready)
+    if run.facts.task == "classification":
+        classification_views(run)
     else:
-        regression_views(run, ready)
+        regression_views(run)
     shown = state.teacher.shows
     for section, draw in (("weights", partial(weight_views, run)),
                           ("gradients", partial(gradient_views, run)),
-                          ("gradcheck", partial(gradcheck_view, run, raw)),
-                          ("downloads", partial(downloads, run, ready))):
+                          ("gradcheck", partial(gradcheck_view, run, upload)),
+                          ("downloads", partial(downloads, run))):
         if shown(section):
             draw()
 
 
 def main():
     state = frame.open_page("Train")
-    state, ready, raw, fit_notes = settings_from_sidebar(state, Panel(state.teacher))
+    state, ready, upload, fit_notes = settings_from_sidebar(state, Panel(state.teacher))
     st.title("Train a network")
     st.markdown("Set up the network and its training in the sidebar, then press **Train**. "
                 "The loss curve updates while it trains; **Stop** keeps what was trained.")
     frame.show_notes()
     for note in fit_notes:
-        st.info(note, icon=":material/info:")
-    plan = services.plan(state.data, state.train, raw)
+        st.info(plain(note), icon=":material/info:")
+    plan = services.plan(state.data, state.train, upload=upload)
     for note in plan.notes:
-        st.warning(note, icon=":material/speed:")
+        st.warning(plain(note), icon=":material/speed:")
+    if plan.problem is not None:
+        st.error(plain(plan.problem), icon=":material/block:")
     network_section(state, ready, plan, session.last_run())
-    if st.button("Train", type="primary", icon=":material/play_arrow:") or session.take_autorun():
-        train_now(state, raw, plan)
+    pressed = st.button("Train", type="primary", icon=":material/play_arrow:",
+                        disabled=plan.problem is not None)
+    if (pressed or session.take_autorun()) and plan.problem is None:
+        train_now(state, upload, plan)
     run = session.last_run()
     current = run is not None and run.data == state.data and run.plan == plan
     if run is None:
@@ -222,7 +240,7 @@ def main():
         if not current:
             st.info("The settings changed since this run: press Train to see their result. "
                     "Below is the last run.", icon=":material/history:")
-        results(state, run, raw)
+        results(state, run, upload)
     share(state, run, current)
 
 

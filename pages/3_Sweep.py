@@ -41,10 +41,15 @@ def run_now(settings, guess):
                 "that has finished.")
     area = st.empty()
     live = LiveProgress(partial(draw_progress, area))
-    result = services.sweep_run(settings, live,
-                                on_stop=lambda kept: session.keep_sweep(settings, kept, guess))
-    stop.empty()
-    area.empty()
+    try:
+        result = services.sweep_run(settings, live,
+                                    on_stop=lambda kept: session.keep_sweep(settings, kept, guess))
+    except ValueError as problem:                       # the server has no memory for it now
+        st.error(str(problem), icon=":material/hourglass_top:")
+        return
+    finally:
+        stop.empty()
+        area.empty()
     session.keep_sweep(settings, result, guess)
 
 

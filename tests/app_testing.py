@@ -2,6 +2,7 @@
 query params, and finders for the elements the pages draw."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from labapp.state import LabState, decode, encode
+from labapp.text import WORD_JOINER
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = str(ROOT / "streamlit_app.py")
@@ -45,6 +47,12 @@ def click(at: AppTest, label: str) -> AppTest:
     return matches[0].click().run()
 
 
+def upload(at: AppTest, content: bytes, name: str = "data.csv") -> AppTest:
+    """Choose "upload" as the dataset, send ``content`` through the upload box and rerun."""
+    at.selectbox(key="w.data").set_value("upload").run()
+    return at.file_uploader[0].set_value((name, content, "text/csv")).run()
+
+
 def train(at: AppTest) -> AppTest:
     return click(at, "Train")
 
@@ -59,12 +67,66 @@ def charts(at: AppTest) -> list:
     return list(at.get("vega_lite_chart")) + list(at.get("arrow_vega_lite_chart"))
 
 
+def shown(markdown: str) -> str:
+    """Markdown as a reader sees it, as far as :func:`labapp.text.plain` goes: without the
+    backslashes before punctuation and the word joiners after colons."""
+    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")
+
+
 def texts(at: AppTest) -> str:
-    """All markdown, captions, alerts and headings as one string, for searching."""
+    """All markdown, captions, alerts and headings as one string, as shown, for searching."""
     parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success",
                                   "title", "header", "subheader")
              for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
+    return shown("\n".join(str(p) for p in parts))
+
+
+#: Values a visitor could put in a link or a file, each with the part that would be active
+#: Markdown (or LaTeX, HTML, a directive, a shortcode) if it reached a page unescaped.
+PAYLOADS = {
+    "![x](http://127.0.0.1:9/x.png)": "![x]",
+    "[Log in](http://127.0.0.1:9)": "[Log in]",
+    "$\\rule{9cm}{9cm}$": "$\\rule",
+    "a\n# Heading": "# Heading",
+    "<img src=x>": "<img",
+    ":red[big]": ":red[",
+    "**bold**": "**bold**",
+    ":material/home: :smile:": ":material/home:",
+    "www.example.com": "www.example.com",
+    "me@example.org": "@example.org",
+}
+#: Elements whose text Streamlit shows as it is (code, LaTeX by design, tracebacks). A select
+#: box's options are plain text too: only a select slider's are Markdown.
+_NOT_MARKDOWN = {"Code", "Latex", "Exception", "Text"}
+_MARKDOWN_FIELDS = {"body", "label", "help"}
+
+
+def _markdown_strings(message, select_slider: bool) -> list[str]:
+    """The Markdown-rendered strings of one element's protobuf message, nested ones included."""
+    found = []
+    for field, value in message.ListFields():
+        if field.name in _MARKDOWN_FIELDS and isinstance(value, str):
+            found.append(value)
+        elif field.name == "options" and select_slider:
+            found.extend(value)
+        elif hasattr(value, "ListFields"):
+            found.extend(_markdown_strings(value, select_slider))
+    return found
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    """Every string on the page (main area and sidebar) that Streamlit renders as Markdown:
+    alerts, Markdown, captions, headings, metrics, widget labels and help, expander labels,
+    select-slider options."""
+    found, nodes = [], [at.main, at.sidebar]
+    while nodes:
+        node = nodes.pop()
+        proto = getattr(node, "proto", None)
+        kind = type(node).__name__
+        if proto is not None and hasattr(proto, "ListFields") and kind not in _NOT_MARKDOWN:
+            found += _markdown_strings(proto, select_slider=kind == "SelectSlider")
+        nodes += list(getattr(node, "children", {}).values())
+    return found
 
 
 def set_widget(at: AppTest, widget: str, key: str, value) -> AppTest:

@@ -1,8 +1,9 @@
 """The data page: every dataset, the CSV upload, every data widget at valid and edge values."""
 import pytest
 from app_testing import (charts, fresh_caches, metrics, no_exception, open_page,  # noqa: F401
-                         params, texts)
+                         params, shown, texts, upload)
 
+from labapp.data import MAX_BYTES
 from labapp.settings import DATASETS, UPLOAD
 from labapp.state import decode
 
@@ -65,7 +66,7 @@ def test_no_features_falls_back_to_x1_and_x2():
     at.multiselect(key="w.features").set_value([]).run()
     assert params(at)["features"] == "x1,x2"
     assert metrics(at)["Features D"] == "2"
-    assert any("At least one input feature is needed; using x1 and x2" in w.value
+    assert any("At least one input feature is needed; using x1 and x2" in shown(w.value)
                for w in at.sidebar.warning), "the empty box and the data must not disagree silently"
 
 
@@ -112,7 +113,7 @@ def test_an_empty_file_is_called_empty_not_missing():
     at.selectbox(key="w.data").set_value(UPLOAD).run()
     at.file_uploader[0].set_value(("empty.csv", b"", "text/csv")).run()
     no_exception(at)
-    assert at.error and "The file is empty." in at.error[0].value
+    assert at.error and "The file is empty." in shown(at.error[0].value)
     assert "No file is uploaded yet" not in at.error[0].value
 
 
@@ -132,3 +133,35 @@ def test_the_chosen_dataset_carries_over_to_the_train_page():
     assert params(at)["data"] == "iris"
     assert at.selectbox(key="w.loss").value == "bce"      # three sigmoid outputs, one per class
     assert any(r"(112, 8)\cdot(8, 3)" in e.value for e in at.latex)
+
+
+def test_a_link_repeating_a_feature_uses_it_once_with_a_note():
+    """``features=x1,x1`` gave the table two columns called x1, which crashed the page."""
+    at = open_page("Data", {"features": "x1,x1"})
+    _shows_a_dataset(at)
+    assert metrics(at)["Features D"] == "1" and params(at)["features"] == "x1"
+    assert "Each input feature is used once" in texts(at)
+
+
+def test_an_upload_whose_one_hot_names_collide_is_shown():
+    """``a`` holding ``u`` and ``v`` beside a column called ``a=u`` crashed the table."""
+    rows = "".join(f"{'uv'[i % 2]},{i},{i % 3}\n" for i in range(30))
+    at = upload(open_page("Data"), f"a,a=u,y\n{rows}".encode())
+    _shows_a_dataset(at, rows=30)
+    assert list(at.dataframe[0].value.columns) == ["a=u (2)", "a=v", "a=u", "y (target)"]
+    assert "'a=u' to 'a=u (2)'" in texts(at)
+
+
+def test_a_feature_named_like_the_target_column_keeps_its_values():
+    rows = "".join(f"{i},{i * i % 7},{i % 5}.5\n" for i in range(20))
+    at = upload(open_page("Data"), f"y (target),b,y\n{rows}".encode())
+    _shows_a_dataset(at, rows=20)
+    preview = at.dataframe[0].value
+    assert list(preview.columns) == ["y (target)", "b", "y (target) (2)"]
+    assert list(preview["y (target)"][:3]) == [0, 1, 2] and preview["y (target) (2)"][0] == 0.5
+
+
+def test_the_upload_widget_takes_what_the_loader_takes():
+    at = open_page("Data")
+    at.selectbox(key="w.data").set_value(UPLOAD).run()
+    assert at.file_uploader[0].proto.max_upload_size_mb * 1_000_000 == MAX_BYTES

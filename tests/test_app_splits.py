@@ -2,7 +2,7 @@
 cap, links, tampered links and teacher mode."""
 import pytest
 from app_testing import (charts, fresh_caches, no_exception, open_page, params,  # noqa: F401
-                         assert_round_trip, set_widget, subheaders, texts)
+                         assert_round_trip, set_widget, shown, subheaders, texts)
 
 from labapp import splits
 from labapp.settings import SplitSettings
@@ -68,7 +68,7 @@ def test_a_tampered_split_link_is_clamped_with_notes():
     at = open_page("Splits", {**QUICK, "sp_k": "99", "sp_small": "40", "sp_large": "8",
                               "sp_data": "imagenet"})
     no_exception(at)
-    note = at.warning[0].value
+    note = shown(at.warning[0].value)
     for fragment in ("number of folds 99", "no split dataset called", "large network needs"):
         assert fragment in note
     assert params(at)["sp_k"] == "10" and int(params(at)["sp_large"]) > int(params(at)["sp_small"])

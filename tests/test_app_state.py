@@ -44,7 +44,9 @@ def lab_states(draw):
     names = sorted(CONTROLS) + sorted(SECTIONS)
     hidden = draw(s.frozensets(s.sampled_from(names)))
     locked = draw(s.frozensets(s.sampled_from(names))) - hidden
-    return LabState(draw(_settings(DataSettings)), train, TeacherMode(hidden, locked))
+    data = draw(_settings(DataSettings))
+    data = replace(data, features=tuple(dict.fromkeys(data.features)))      # each feature once
+    return LabState(data, train, TeacherMode(hidden, locked))
 
 
 @hyp_settings(max_examples=150, deadline=None)
@@ -99,6 +101,7 @@ def test_tampered_train_values_are_clamped_with_a_note(key, text, attribute, exp
     ("test", "2", "test_ratio", 0.95),
     ("features", "x1,banana", "features", ("x1",)),
     ("features", "banana", "features", ("x1", "x2")),
+    ("features", "x1,x2,x1", "features", ("x1", "x2")),
     ("scaler", "", "scaler", "standard"),
 ])
 def test_tampered_data_values_are_clamped_with_a_note(key, text, attribute, expected):

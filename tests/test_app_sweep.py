@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from app_testing import (ENTRY, PAGES, TIMEOUT, charts, click, fresh_caches,  # noqa: F401
                          no_exception, open_page, params, assert_round_trip, set_widget,
-                         subheaders, texts)
+                         shown, subheaders, texts)
 from streamlit.testing.v1 import AppTest
 
 from labapp import services, session, sweep, sweep_charts
@@ -218,7 +218,7 @@ def test_a_tampered_sweep_link_is_clamped_with_notes():
     at = open_page("Sweep", {"sw_seeds": "50", "sw_axes": "lr,speed", "sw_width": "0,999",
                              "sw_epochs": "x", "sw_lr": ""})
     no_exception(at)
-    note = at.warning[0].value
+    note = shown(at.warning[0].value)
     for fragment in ("number of seeds 50", "Unknown sweep axes", "swept hidden units 0",
                      "sweep epochs"):
         assert fragment in note

@@ -1,6 +1,8 @@
 """The CSV loader: reading, cleaning, notes, limits, every listed bad input, and fuzzing."""
 import io
+import tomllib
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +11,9 @@ from hypothesis import strategies as st
 
 pd = pytest.importorskip("pandas", reason="the CSV loader is built on pandas")
 pytest.importorskip("sklearn", reason="the app's data package imports scikit-learn")
-from labapp.data import MAX_BYTES, MAX_ROWS, DataError, load_csv, read_table  # noqa: E402
+from labapp.data import (MAX_BYTES, MAX_MEGABYTES, MAX_ROWS, DataError, load_csv,  # noqa: E402
+                         read_table)
+from labapp.data.decoding import decode  # noqa: E402
 
 IRIS_LIKE = b"sepal,petal,species\n5.1,1.4,setosa\n7.0,4.7,versicolor\n6.3,6.0,virginica\n" \
             b"4.9,1.5,setosa\n"
@@ -65,6 +69,19 @@ def test_encoding_is_detected(encoding, expected):
     assert result.dataset.class_names == ("à", "é")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [
+    "имя,вес,класс\n" + "".join(f"Иван{i},{i},{'да' if i % 2 else 'нет'}\n" for i in range(9)),
+    "名前,年齢,組\n" + "".join(f"太郎{i},{20 + i},{'甲乙'[i % 2]}\n" for i in range(9)),
+    "Ѐ,Ѐ2,y\n" + "".join(f"{i},{i * i},Ѐ{i % 2}\n" for i in range(9)),  # zero low bytes
+], ids=["cyrillic", "japanese", "U+0400"])
+def test_utf16_without_a_byte_order_mark_is_read_in_any_script(text, encoding):
+    result = load_csv(text.encode(encoding), categorical="drop")
+    assert result.encoding == encoding
+    assert result.columns == tuple(text.split("\n")[0].split(","))
+    assert result.dataset.n_classes == 2
+
+
 def test_latin1_bytes_undefined_in_windows_1252_still_load():
     result = load_csv("x,y\n1,\x81a\n2,b\n".encode("latin-1"))
     assert result.encoding == "latin-1" and result.dataset.class_names == ("b", "\x81a")
@@ -103,6 +120,17 @@ def test_iris_round_trips_through_csv():
 
 # --- target and task -------------------------------------------------------------------------
 
+def test_a_header_of_only_delimiters_is_refused_not_skipped():
+    """Skipping it made the first data row the header, and then the rows did not add up."""
+    for raw in (b",,\na,b,c\n1,2,3\n4,5,6\n", b"\n \n , ,\n1,2,3\n4,5,6\n"):
+        assert_refused(raw, "^The header line holds delimiters but no column names")
+
+
+def test_lines_of_only_delimiters_below_the_header_are_skipped():
+    result = load_csv(b"a,b\n1,2\n,\n3,4\n , \n5,7\n")
+    np.testing.assert_array_equal(result.dataset.y, [2.0, 4.0, 7.0])
+
+
 def test_default_target_is_the_last_column_and_is_reported():
     result = load_csv(IRIS_LIKE)
     assert result.dataset.target_name == "species"
@@ -136,6 +164,17 @@ def test_the_task_can_be_overridden():
     np.testing.assert_array_equal(as_classes.dataset.y, [0, 1, 0])
 
 
+@pytest.mark.parametrize("values, names", [
+    ((1234567, 1234568), ("1234567", "1234568")),          # ":g" made both 1.23457e+06
+    ((0.1234567, 0.1234568), ("0.1234567", "0.1234568")),
+    ((3.0, -2.0), ("-2", "3")), ((1e300, 2e300), ("1e+300", "2e+300")),
+])
+def test_class_names_keep_every_digit_that_tells_values_apart(values, names):
+    raw = "x,y\n" + "".join(f"{i},{values[i % 2]!r}\n" for i in range(6))
+    result = load_csv(raw.encode(), task="classification")
+    assert result.dataset.class_names == names
+
+
 def test_bad_option_values_are_programming_errors():
     for options in (dict(task="ranking"), dict(missing="guess"), dict(categorical="hash")):
         with pytest.raises(ValueError, match="Expected one of"):
@@ -149,6 +188,18 @@ def test_text_features_are_one_hot_encoded_and_reported():
     assert result.dataset.feature_names == ("size", "colour=blue", "colour=red")
     np.testing.assert_array_equal(result.dataset.X, [[1, 0, 1], [2, 1, 0], [3, 0, 1]])
     assert any("One-hot encoded 1 text column" in n and "'colour'" in n for n in result.notes)
+
+
+def test_one_hot_names_never_repeat_another_column_and_say_so():
+    """``a`` holding ``u`` made a second ``a=u`` beside the file's own column ``a=u``."""
+    rows = "".join(f"{'uv'[i % 2]},{i},{'uvw'[i % 3]},{i % 3}\n" for i in range(12))
+    result = load_csv(f"a,a=u,b,a=v\n{rows}".encode(), target="b")
+    assert result.dataset.feature_names == ("a=u (2)", "a=v (2)", "a=u", "a=v")
+    np.testing.assert_array_equal(result.dataset.X[:2, :3], [[1, 0, 0], [0, 1, 1]])
+    assert any("'a=u' to 'a=u (2)'" in note and "'a=v' to 'a=v (2)'" in note
+               for note in result.notes)
+    clash_with_target = load_csv(b"a,a=u\nu,1\nv,2\nu,3\nv,4\n", task="regression")
+    assert clash_with_target.dataset.feature_names == ("a=u (2)", "a=v")
 
 
 def test_text_features_can_be_dropped_instead_and_are_reported():
@@ -205,6 +256,19 @@ def test_files_over_50_mb_are_refused():
     raw = b"a,b\n" + b"1,2\n" * (MAX_BYTES // 4)
     assert len(raw) > MAX_BYTES
     assert_refused(raw, "more than the 50 MB limit")
+
+
+def test_the_size_limit_is_the_one_the_upload_widget_enforces():
+    """Streamlit's upload widget counts a megabyte as 1,000,000 bytes (2**20 only in browsers on
+    Windows) and its server endpoint as 2**20: the loader takes every file the widget sends
+    on any system but Windows, and the endpoint takes every file the loader does."""
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit/config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_MEGABYTES
+    assert MAX_BYTES == MAX_MEGABYTES * 1_000_000 <= config["server"]["maxUploadSize"] * 2 ** 20
+    just_fits = b"a,b\n" + b"1" * (MAX_BYTES - 4)
+    assert decode(just_fits)[1] == "utf-8"
+    with pytest.raises(DataError, match=r"^The file is 50\.1 MB, more than the 50 MB limit"):
+        decode(just_fits + b"1")
 
 
 def test_files_over_200000_rows_are_refused():

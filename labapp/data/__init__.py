@@ -8,13 +8,14 @@
 ('size', 'colour=blue', 'colour=red')
 """
 from .builtin import BUILTIN_NAMES, REAL_SETS, SYNTHETIC_SETS, load_builtin
-from .csv_loader import CsvOptions, CsvResult, load_csv, prepare_dataset
+from .csv_loader import CsvOptions, CsvResult, compact, load_csv, prepare_dataset
 from .dataset import TASKS, DataError, Dataset
-from .decoding import MAX_BYTES
+from .decoding import MAX_BYTES, MAX_MEGABYTES
 from .table import MAX_ROWS, RawTable, read_table
 
 __all__ = [
     "Dataset", "DataError", "TASKS", "load_builtin", "BUILTIN_NAMES", "REAL_SETS",
-    "SYNTHETIC_SETS", "load_csv", "read_table", "prepare_dataset", "CsvOptions", "CsvResult",
-    "RawTable", "MAX_BYTES", "MAX_ROWS",
+    "SYNTHETIC_SETS", "load_csv", "read_table", "prepare_dataset", "compact", "CsvOptions",
+    "CsvResult",
+    "RawTable", "MAX_BYTES", "MAX_MEGABYTES", "MAX_ROWS",
 ]

@@ -12,23 +12,24 @@ The steps, in order, each adding a plain-language note when it changes something
    missing feature values are dropped, or the gaps are filled (median for numbers, the
    commonest value for text).
 6. Constant columns (one value in every row) are dropped.
-7. Text feature columns are one-hot encoded (one 0/1 column per value) or dropped; a text column
-   with more than :data:`MAX_CATEGORIES` values is always dropped.
+7. Text feature columns are one-hot encoded (one 0/1 column per value, named ``column=value``;
+   a name the file already uses gets a number, ``a=u (2)``) or dropped; a text column with more
+   than :data:`MAX_CATEGORIES` values is always dropped.
 
 Bad input raises :class:`DataError` with one sentence.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from .dataset import TASKS, DataError, Dataset
 from .table import DELIMITERS, RawTable, read_table
-from .wording import count, quoted
+from .wording import count, distinct, quoted
 
-__all__ = ["CsvOptions", "CsvResult", "load_csv", "prepare_dataset", "MAX_CATEGORIES",
+__all__ = ["CsvOptions", "CsvResult", "load_csv", "prepare_dataset", "compact", "MAX_CATEGORIES",
            "MAX_CLASSES", "MAX_INFERRED_CLASSES", "MAX_FEATURES", "MAX_MAGNITUDE"]
 
 #: A text feature with more distinct values than this is dropped, not one-hot encoded.
@@ -137,6 +138,13 @@ def _typed(frame: pd.DataFrame, delimiter: str, notes: list[str]) -> pd.DataFram
     return pd.DataFrame(typed)
 
 
+def compact(raw: RawTable) -> RawTable:
+    """``raw`` with its number columns stored as numbers (step 1), which takes a fraction of the
+    text's memory; an upload is held this way. Loading it skips step 1 and repeats its notes."""
+    notes: list[str] = []
+    return replace(raw, frame=_typed(raw.frame, raw.delimiter, notes), notes=tuple(notes))
+
+
 def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_float_dtype(column)
 
@@ -196,8 +204,29 @@ def _drop_constant_columns(frame: pd.DataFrame, notes: list[str]) -> pd.DataFram
     return frame.drop(columns=constant)
 
 
-def _encode_text(frame: pd.DataFrame, categorical: str, notes: list[str]) -> pd.DataFrame:
-    """Numeric features only: text columns one-hot encoded or dropped, as chosen."""
+def _one_hot(frame: pd.DataFrame, encoded: list[str], reserved: list[str],
+             notes: list[str]) -> dict[str, pd.DataFrame]:
+    """The 0/1 columns of each ``encoded`` text column, named ``column=value``; a name that
+    repeats a ``reserved`` name or another one-hot name gets a number, with a note."""
+    blocks = {name: pd.get_dummies(frame[name], prefix=name, prefix_sep="=", dtype=np.float64)
+              for name in encoded}
+    names = [column for block in blocks.values() for column in block.columns]
+    unique = distinct(names, reserved)
+    given = iter(unique)
+    for block in blocks.values():
+        block.columns = [next(given) for _ in block.columns]
+    renamed = [(old, new) for old, new in zip(names, unique) if old != new]
+    if renamed:
+        notes.append(f"Renamed {count(len(renamed), 'one-hot column')} whose name another column "
+                     "already has: " + ", ".join(f"{old!r} to {new!r}" for old, new in renamed)
+                     + ".")
+    return blocks
+
+
+def _encode_text(frame: pd.DataFrame, categorical: str, notes: list[str],
+                 target: str) -> pd.DataFrame:
+    """Numeric features only: text columns one-hot encoded or dropped, as chosen. One-hot names
+    stay clear of the file's other columns and of the ``target``."""
     text = [name for name in frame.columns if not _is_numeric(frame[name])]
     too_many = [n for n in text if frame[n].nunique() > MAX_CATEGORIES] \
         if categorical == "onehot" else text
@@ -215,15 +244,19 @@ def _encode_text(frame: pd.DataFrame, categorical: str, notes: list[str]) -> pd.
         counts = ", ".join(f"{name!r} ({frame[name].nunique()} values)" for name in encoded)
         notes.append(f"One-hot encoded {count(len(encoded), 'text column')} into one 0/1 "
                      f"column per value: {counts}.")
-    blocks = [frame[[name]] if _is_numeric(frame[name]) else
-              pd.get_dummies(frame[name], prefix=name, prefix_sep="=", dtype=np.float64)
+    numeric = [name for name in frame.columns if name not in text]
+    one_hot = _one_hot(frame, encoded, [*numeric, target], notes)
+    blocks = [one_hot[name] if name in one_hot else frame[[name]]
               for name in frame.columns if name not in too_many]
     return pd.concat(blocks, axis=1) if blocks else frame.iloc[:, :0]
 
 
 def _label(value) -> str:
-    """A class value as a name: ``3`` rather than ``3.0``."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A class value as a name: ``3`` rather than ``3.0``, and every digit that tells two values
+    apart (``1234567``, ``0.1234567``)."""
+    if not isinstance(value, float):
+        return str(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(float(value))
 
 
 def _classification_target(target: pd.Series, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -249,9 +282,12 @@ def _regression_target(target: pd.Series, name: str) -> np.ndarray:
     return values
 
 
-def _features(frame: pd.DataFrame, options: CsvOptions, notes: list[str]) -> pd.DataFrame:
-    """The numeric feature matrix as a frame; no feature left is an error."""
-    features = _encode_text(_drop_constant_columns(frame, notes), options.categorical, notes)
+def _features(frame: pd.DataFrame, target: str, options: CsvOptions,
+              notes: list[str]) -> pd.DataFrame:
+    """The numeric feature matrix as a frame (every column but ``target``); no feature left is
+    an error."""
+    features = _encode_text(_drop_constant_columns(frame.drop(columns=target), notes),
+                            options.categorical, notes, target)
     if features.shape[1] == 0:
         raise DataError("No usable feature column is left after dropping empty, constant "
                         "and text columns.")
@@ -304,7 +340,8 @@ def _rows_to_learn_from(frame: pd.DataFrame, target: str, missing: str,
 def prepare_dataset(raw: RawTable, options: CsvOptions = CsvOptions()) -> CsvResult:
     """Turn a parsed upload into a :class:`CsvResult`, following this module's steps."""
     notes = [f"Read {count(len(raw.frame), 'row')} and {count(raw.frame.shape[1], 'column')} "
-             f"({raw.encoding} text, values separated by {DELIMITERS[raw.delimiter]})."]
+             f"({raw.encoding} text, values separated by {DELIMITERS[raw.delimiter]}).",
+             *raw.notes]
     if options.target is not None and options.target not in raw.columns:
         raise DataError(f"There is no column called {options.target!r}; the columns are "
                         f"{quoted(raw.columns)}.")
@@ -316,7 +353,7 @@ def prepare_dataset(raw: RawTable, options: CsvOptions = CsvOptions()) -> CsvRes
         y, class_names = _classification_target(frame[target], target)
     else:
         y, class_names = _regression_target(frame[target], target), ()
-    features = _features(frame.drop(columns=target), options, notes)
+    features = _features(frame, target, options, notes)
     dataset = Dataset(X=features.to_numpy(dtype=np.float64), y=y,
                       feature_names=tuple(str(c) for c in features.columns), target_name=target,
                       task=task, class_names=class_names, notes=tuple(notes))

@@ -28,9 +28,10 @@ class Dataset:
     - ``X``: ``(N, D)`` float64 features, all finite; read-only.
     - ``y``: ``(N,)`` targets, read-only: int64 class codes ``0 .. C-1`` for classification,
       float64 values for regression.
-    - ``feature_names``: ``D`` names; ``target_name``: the target's name.
+    - ``feature_names``: ``D`` distinct names; ``target_name``: the target's name.
     - ``task``: ``"regression"`` or ``"classification"``.
-    - ``class_names``: ``C`` names, class code ``c`` is ``class_names[c]``; empty for regression.
+    - ``class_names``: ``C`` distinct names, class code ``c`` is ``class_names[c]``; empty for
+      regression.
     - ``notes``: plain-language sentences about the data's source and what loading did to it.
     """
 
@@ -56,6 +57,9 @@ class Dataset:
         if X.ndim != 2 or y.shape != (len(X),) or len(self.feature_names) != X.shape[1]:
             raise ValueError(f"Inconsistent shapes: X {X.shape}, y {y.shape}, "
                              f"{len(self.feature_names)} feature names.")
+        for names in (self.feature_names, self.class_names):
+            if len(set(names)) < len(names):
+                raise ValueError(f"Names must be distinct: {names}.")
         if not np.isfinite(X).all() or not np.isfinite(y).all():
             raise ValueError("A dataset must hold finite numbers only.")
         if classification and (y.min(initial=0) < 0 or y.max(initial=0) >= len(self.class_names)):

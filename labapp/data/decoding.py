@@ -1,19 +1,24 @@
 """From uploaded bytes to text: the size limit, files that are not text, and the encoding.
 
 Encodings are tried in this order: a byte-order mark (UTF-8, UTF-16 or UTF-32) if the file starts
-with one, UTF-16 without a mark if every other byte is zero, then UTF-8, then Windows-1252, then
-Latin-1. Text full of control characters is refused as binary data.
+with one, UTF-16 without a mark if the zero bytes of its start fall on one side of the byte pairs
+(the ASCII delimiters, digits and line breaks of a CSV file, in any script), then UTF-8, then
+Windows-1252, then Latin-1. Text full of control characters is refused as binary data.
 """
 from __future__ import annotations
 
 import codecs
+import math
 
 from .dataset import DataError
 
-__all__ = ["MAX_BYTES", "decode"]
+__all__ = ["MAX_BYTES", "MAX_MEGABYTES", "decode"]
 
-#: The largest upload accepted: 50 MB (52,428,800 bytes).
-MAX_BYTES = 50 * 1024 * 1024
+#: The largest upload accepted, in megabytes of 1,000,000 bytes: the unit Streamlit's upload
+#: widget counts in (browsers on Windows count 2**20; the server's upload endpoint allows
+#: ``server.maxUploadSize`` × 2**20 bytes, so it never refuses less).
+MAX_MEGABYTES = 50
+MAX_BYTES = MAX_MEGABYTES * 1_000_000
 
 _WORKBOOK_ADVICE = "open it in a spreadsheet program and use Save As with the CSV format."
 
@@ -43,8 +48,9 @@ _SAMPLE_CHARS = 65_536
 def _refuse_non_text(raw: bytes) -> None:
     """Raise :class:`DataError` for an empty, oversized or obviously non-CSV upload."""
     if len(raw) > MAX_BYTES:
-        raise DataError(f"The file is {len(raw) / 2**20:.1f} MB, more than the "
-                        f"{MAX_BYTES // 2**20} MB limit; upload a smaller sample of it.")
+        size = math.ceil(len(raw) / 100_000) / 10          # 50,000,001 bytes: 50.1 MB
+        raise DataError(f"The file is {size:.1f} MB, more than the {MAX_MEGABYTES} MB limit; "
+                        "upload a smaller sample of it.")
     if not raw.strip():
         raise DataError("The file is empty.")
     for signature, message in _SIGNATURES:
@@ -53,14 +59,17 @@ def _refuse_non_text(raw: bytes) -> None:
 
 
 def _bomless_utf16(raw: bytes) -> str | None:
-    """``"utf-16-le"``/``"utf-16-be"`` when every other byte of the start is zero, else None."""
-    head = raw[:4096 - 4096 % 2] if len(raw) % 2 == 0 else b""
-    if len(head) < 4:
-        return None
-    if not any(head[1::2]) and all(head[0::2]):
-        return "utf-16-le"
-    if not any(head[0::2]) and all(head[1::2]):
-        return "utf-16-be"
+    """``"utf-16-le"``/``"utf-16-be"`` when the start of ``raw`` looks like UTF-16 text, else
+    None: at least one byte pair in eight has a zero high byte (an ASCII character: a CSV file
+    has delimiters, digits and line breaks in any script), and at most half as many have a zero
+    low byte (characters such as U+0400 or U+4E00 have one)."""
+    head = raw[:4096] if len(raw) % 2 == 0 else b""
+    pairs = len(head) // 2
+    zeros_even, zeros_odd = head[0::2].count(0), head[1::2].count(0)
+    for encoding, high, low in (("utf-16-le", zeros_odd, zeros_even),
+                                ("utf-16-be", zeros_even, zeros_odd)):
+        if pairs >= 2 and 8 * high >= pairs and 2 * low <= high:
+            return encoding
     return None
 
 

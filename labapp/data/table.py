@@ -1,6 +1,7 @@
 """From CSV text to a table of text cells: the delimiter, the header and the shape checks.
 
-The first non-blank line is the header. Blank lines are skipped. Every other line must have as
+The first non-blank line is the header; a header of delimiters only, without a single name, is
+refused. Blank lines, and lines of delimiters only, are skipped. Every other line must have as
 many values as the header. Cells are stripped of surrounding spaces, and the cells listed in
 :data:`MISSING_MARKERS` (compared case-insensitively) count as missing.
 """
@@ -41,12 +42,14 @@ class RawTable:
     """A parsed upload before any cleaning.
 
     ``frame`` has one str column per header name and one row per data row; missing cells are
-    missing (NaN). ``delimiter`` and ``encoding`` say how the file was read.
+    missing (NaN). ``delimiter`` and ``encoding`` say how the file was read; ``notes``, what
+    :func:`~labapp.data.csv_loader.compact` did to it.
     """
 
     frame: pd.DataFrame
     delimiter: str
     encoding: str
+    notes: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -55,8 +58,13 @@ class RawTable:
 
 
 def _is_blank(record: list[str]) -> bool:
-    """True for a line with nothing but spaces in it."""
+    """True for a line with nothing but spaces (and delimiters) in it."""
     return all(not cell.strip() for cell in record)
+
+
+def _is_empty_line(record: list[str]) -> bool:
+    """True for a line with nothing but spaces in it: not even a delimiter."""
+    return len(record) <= 1 and _is_blank(record)
 
 
 def _consistency(sample: str, delimiter: str) -> tuple[int, int]:
@@ -86,6 +94,9 @@ def sniff_delimiter(text: str) -> str:
 
 def _checked_header(record: list[str]) -> list[str]:
     """Header names stripped, blanks named ``column N``; duplicates raise :class:`DataError`."""
+    if len(record) > 1 and _is_blank(record):
+        raise DataError("The header line holds delimiters but no column names; put the names of "
+                        "the columns on the first line of the file.")
     names = [cell.strip() or f"column {i}" for i, cell in enumerate(record, start=1)]
     repeated = [name for name, count in Counter(names).items() if count > 1]
     if repeated:
@@ -103,9 +114,10 @@ def _checked_header(record: list[str]) -> list[str]:
 def _scan(text: str, delimiter: str) -> tuple[list[str], int]:
     """``(header names, data row count)`` after checking every row's length, in one pass."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records = (record for record in reader if not _is_blank(record))
+    lines = (record for record in reader if not _is_empty_line(record))
     try:
-        header = _checked_header(next(records, []))
+        header = _checked_header(next(lines, []))
+        records = (record for record in lines if not _is_blank(record))
         n_rows = 0
         for n_rows, record in enumerate(records, start=1):
             if len(record) != len(header):

@@ -2,6 +2,10 @@
 gets a plain message (never a traceback), and the same tab keeps working afterwards."""
 from __future__ import annotations
 
+import csv
+import io
+from urllib.parse import quote
+
 import pytest
 from .test_pages import assert_healthy, choose, upload
 
@@ -101,3 +105,46 @@ def test_a_sweep_beyond_the_servers_budget_is_refused_in_plain_words(lab):
     assert_healthy(lab)
     assert any("too large for a shared server" in e for e in lab.alerts("error"))
     assert lab.button("Run the sweep").is_disabled()
+
+
+#: Link values and file contents that would be links, images, LaTeX, HTML, colour, bold text,
+#: an icon, a heading or bare addresses made links if they were drawn as Markdown.
+HOSTILE = ["![x](http://127.0.0.1:9/x.png)", "[Log in](http://127.0.0.1:9)", "$\\rule{9cm}{9cm}$",
+           "<img src=x>", ":red[big]", "**bold**", ":material/home:", "a\n# Heading",
+           "www.example.com me@example.org"]
+
+
+def assert_no_markup(lab) -> None:
+    """No hostile value became markup in the page's main area."""
+    main = lab.page.locator('[data-testid="stMain"]')
+    for selector in ('img[src*="127.0.0.1"]', 'img[src="x"]', 'a[href*="127.0.0.1"]',
+                     'a[href*="example"]', ".katex", ".stMarkdownColoredText",
+                     '[aria-label="home icon"]'):
+        assert main.locator(selector).count() == 0, selector
+    assert main.locator("strong", has_text="bold").count() == 0
+    assert "Heading" not in [h.strip() for h in main.locator("h1, h2, h3").all_inner_texts()]
+
+
+def assert_reads(lab, values) -> None:
+    """Each of ``values`` reads in the main area exactly as typed."""
+    text = lab.page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
+    for value in values:
+        assert value in text, value
+
+
+def test_hostile_link_values_and_file_contents_are_drawn_as_text(lab):
+    names = quote(",".join(HOSTILE[:4])), quote(",".join(HOSTILE[4:]))
+    lab.open("Data", f"hide={names[0]}&lock={names[1]}")
+    assert_healthy(lab)
+    assert_no_markup(lab)
+    assert_reads(lab, [" ".join(value.split()) for value in HOSTILE])   # a line break: a space
+    # A number column, a constant one, two text columns and the target, all named with them.
+    header = [HOSTILE[0], HOSTILE[2], HOSTILE[3], HOSTILE[7], HOSTILE[1]]
+    rows = [[str(i), "7", "uv"[i % 2], "pqr"[i % 3], HOSTILE[4 + i % 2]] for i in range(30)]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    upload(lab, "hostile.csv", buffer.getvalue().encode())
+    assert_healthy(lab)
+    assert lab.metrics()["Classes"] == "2"
+    assert_no_markup(lab)
+    assert_reads(lab, [repr(HOSTILE[k]) for k in (1, 2, 3, 7)])   # the notes quote the names
