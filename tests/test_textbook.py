@@ -192,7 +192,7 @@ def bias_flags(setting, layers):
     return [setting[l % 2] == "T" for l in range(layers)]
 
 
-def equal_steps(activation, loss, output, noise, outputs=(1, 3)):
+def assert_equal_steps(activation, loss, output, noise, outputs=(1, 3)):
     """Every shape × bias setting × output count, alone and in a stack of three."""
     p, q = NOISE[noise]
     noisy = p > 0 or q > 0
@@ -221,7 +221,7 @@ def equal_steps(activation, loss, output, noise, outputs=(1, 3)):
 @pytest.mark.parametrize("loss", list(LOSS_OUTPUT))
 @pytest.mark.parametrize("activation", HIDDEN)
 def test_the_engine_equals_the_floor(activation, loss, noise):
-    equal_steps(activation, loss, LOSS_OUTPUT[loss], noise,
+    assert_equal_steps(activation, loss, LOSS_OUTPUT[loss], noise,
                 outputs=(2, 3) if loss == "ce" else (1, 3))
 
 
@@ -230,7 +230,7 @@ def test_the_engine_equals_the_floor(activation, loss, noise):
 def test_the_engine_equals_the_floor_through_other_outputs(loss, output):
     """mse and sse chain through the output activation (softmax: its Jacobian)."""
     for activation in ("relu", "tanh"):
-        equal_steps(activation, loss, output, "both",
+        assert_equal_steps(activation, loss, output, "both",
                     outputs=(3,) if output == "softmax" else (1, 3))
 
 
