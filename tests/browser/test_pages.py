@@ -101,8 +101,9 @@ def test_stop_during_training_keeps_the_partial_curve(lab):
     lab.open("Train", "data=circle&n=3000&hidden=64,64&act=relu,relu&epochs=5000")
     lab.button("Train").click()
     lab.page.locator('[data-testid="stProgress"]').wait_for(timeout=60_000)
-    lab.page.wait_for_timeout(1500)
-    lab.button("Stop").click()
+    # A run is cut to about 5 s of epochs, so Stop comes at once; each frame redraws the page
+    # below the button, so the click does not wait for the button to hold still.
+    lab.button("Stop").click(force=True, timeout=5_000)
     lab.settled()
     assert_healthy(lab)
     stopped = [s for s in lab.alerts("info") if "Stopped on request" in s]
