@@ -5,10 +5,10 @@ The other pages live in ``pages/`` (Streamlit's classic multipage mechanism: no
 """
 import streamlit as st
 
-from labapp import frame, panels, services, session
-from labapp.presets import preset_state
-from labapp.state import encode
-from labapp.text import plain
+from labapp.settings.seed_presets import preset_state
+from labapp.settings.url_state import encode
+from labapp.ui import frame, panels, services, session
+from labapp.views.plain_text import plain
 
 TRAIN_PAGE = "pages/2_Train.py"
 
@@ -34,13 +34,11 @@ st.markdown(
     "with respect to a layer's pre-activation Z, flows from the output to the input, and each "
     "weight's gradient has exactly that weight's shape. Here is the current network:")
 try:
-    upload = session.upload_for(state.data)
-    plan, names = services.plan(state.data, state.train, upload=upload), \
-        services.table(state.data, upload=upload).feature_names
+    plan = services.plan(state.data, state.train, upload=session.upload_for(state.data))
 except ValueError as problem:
     st.info(f"The current data cannot be shown here: {plain(problem)}")
 else:
-    panels.equations_panel(plan, 8, names)
+    panels.equations_panel(plan, 8)
 
 st.header("The seed networks")
 st.markdown("The networks of the blog posts this lab grew from, exactly as each post builds "

@@ -4,8 +4,8 @@
   is the whole script run, from the click to every result view drawn (training included).
 - **Page switch**: a warm session switches to each page; the time is that page's script run.
 - **Repeated run**: pressing Train again with the same settings, in the same session and in a
-  new one; the engine must not run again (``labapp.runs.execute`` is counted), the result
-  coming from ``st.cache_data``.
+  new one; the engine must not run again (``labapp.compute.runs.execute`` is counted), the
+  result coming from ``st.cache_data``.
 
 Each figure is the median of ``--repeats`` interleaved measurements; caches are cleared before
 each cold Train measurement. Targets: under 1 s each. Usage::
@@ -24,7 +24,7 @@ import _common
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from labapp import runs
+from labapp.compute import runs
 
 ENTRY = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 PAGES = {"Home": "streamlit_app.py", "Data": "pages/1_Data.py", "Train": "pages/2_Train.py"}

@@ -1,17 +1,20 @@
-"""Does ``labapp.cost`` count what a training run really costs? Estimates against measurements.
+"""Does ``labapp.compute.run_cost`` count what a training run really costs? Estimates against
+measurements.
 
 For a grid of run shapes (batch 1, 8, 32, 1024 and full batch; 1 to 10 hidden layers of 4 to
 256 units; dropout and DropConnect on and off; 200 to 5,000 spiral points; an upload-sized
 table of 150,000 training rows × 19 features) the script builds the run as the app does
-(``labapp.runs.plan`` on ``labapp.prepare`` data) and compares:
+(``labapp.compute.run_plan.plan`` on ``labapp.compute.prepare`` data) and compares:
 
-- **time**: ``labapp.cost.epoch_seconds`` × epochs against the CPU seconds
+- **time**: ``labapp.compute.run_cost.epoch_seconds`` × epochs against the CPU seconds
   (``time.process_time``, one BLAS thread) that ``nncore.train`` takes for a few epochs (chosen so
   that each case takes about :data:`TARGET_SECONDS`), and ``report_seconds`` against
-  ``labapp.report.build_report`` (what ``labapp.runs.execute`` does after training);
-- **memory**: ``labapp.cost.run_bytes`` (the plan's ``memory``, meant as an upper bound) against
-  the peak that ``tracemalloc`` sees (it counts NumPy's arrays) while training one epoch (the
-  history arrays sized for the plan's epochs, as in the app) and building the report.
+  ``labapp.compute.run_report.build_report`` (what ``labapp.compute.runs.execute`` does after
+  training);
+- **memory**: ``labapp.compute.run_cost.run_bytes`` (the plan's ``memory``, meant as an upper
+  bound) against the peak that ``tracemalloc`` sees (it counts NumPy's arrays) while training
+  one epoch (the history arrays sized for the plan's epochs, as in the app) and building the
+  report.
 
 A case whose one epoch would take more than :data:`MAX_EPOCH_SECONDS` is measured on its first
 training rows only (same network, batch and test rows; the per-step cost does not depend on the
@@ -19,10 +22,10 @@ number of steps), and the table says so. It then fits the cost model's seven con
 measured epochs (non-negative least squares on relative error) to show which term is off.
 
 Finally it opens the issue's link (``data=spiral&n=5000&hidden=`` ten layers of 256, ``batch=1``,
-dropout 0.5, DropConnect 0.5, ``epochs=5000&run=1``) through ``labapp.state.decode`` and
-reports what the plan does now, the epochs the old work cap allowed
-(``epochs × (N_train × parameters + steps × 200,000) ≤ 25e9``) and what those would cost at the
-measured cost per step. Usage::
+dropout 0.5, DropConnect 0.5, ``epochs=5000&run=1``) through
+``labapp.settings.url_state.decode`` and reports what the plan does now, the epochs the old work
+cap allowed (``epochs × (N_train × parameters + steps × 200,000) ≤ 25e9``) and what those would
+cost at the measured cost per step. Usage::
 
     python benchmarks/bench_caps.py [--quick]
 """
@@ -43,14 +46,16 @@ import _common  # noqa: F401  (sets single-threaded BLAS before NumPy loads)
 import numpy as np  # noqa: E402
 
 import nncore  # noqa: E402
-from labapp import cost, runs  # noqa: E402
-from labapp.limits import RUN_MEMORY, RUN_SECONDS  # noqa: E402
-from labapp.prepare import Prepared, prepare  # noqa: E402
-from labapp.report import build_report  # noqa: E402
-from labapp.settings import UPLOAD, DataSettings, TrainSettings  # noqa: E402
-from labapp.state import decode  # noqa: E402
-from labapp.tables import load_table  # noqa: E402
-from labapp.uploads import Upload  # noqa: E402
+from labapp.compute import run_cost  # noqa: E402
+from labapp.compute import run_plan  # noqa: E402
+from labapp.compute.prepare import Prepared, prepare  # noqa: E402
+from labapp.compute.run_report import build_report  # noqa: E402
+from labapp.data.lab_table import load_table  # noqa: E402
+from labapp.data.uploads import Upload  # noqa: E402
+from labapp.server.limits import RUN_MEMORY, RUN_SECONDS  # noqa: E402
+from labapp.settings.dataset_names import UPLOAD  # noqa: E402
+from labapp.settings.page_settings import DataSettings, TrainSettings  # noqa: E402
+from labapp.settings.url_state import decode  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: CPU seconds each timed case aims at (estimated); at least one epoch is always run.
@@ -149,11 +154,11 @@ class Data:
     def _load(self, key: str) -> Prepared:
         if key.startswith("spiral:"):
             data = DataSettings(dataset="spiral", n_samples=int(key.split(":")[1]))
-            return prepare(load_table(data), data)
+            return prepare(load_table(data))
         raw = upload_csv(UPLOAD_TRAIN + UPLOAD_TEST, UPLOAD_FEATURES)
         self._upload = Upload.read(raw)
         data = DataSettings(dataset=UPLOAD, upload=self._upload.digest, test_ratio=0.25)
-        return prepare(load_table(data, self._upload), data)
+        return prepare(load_table(data, self._upload))
 
 
 def first_rows(prepared: Prepared, rows: int) -> Prepared:
@@ -165,8 +170,8 @@ def first_rows(prepared: Prepared, rows: int) -> Prepared:
                    else prepared.labels_train[cut])
 
 
-def shape_of(prepared: Prepared, plan: runs.Plan) -> cost.RunShape:
-    """The run's shape as ``labapp.runs`` built it for the estimate."""
+def shape_of(prepared: Prepared, plan: run_plan.Plan) -> run_cost.RunShape:
+    """The run's shape as ``labapp.compute.run_plan`` built it for the estimate."""
     return plan.shape
 
 
@@ -175,7 +180,7 @@ def shape_of(prepared: Prepared, plan: runs.Plan) -> cost.RunShape:
 @dataclass
 class Measured:
     case: Case
-    shape: cost.RunShape
+    shape: run_cost.RunShape
     plan_epochs: int
     problem: str | None
     epochs: int
@@ -187,9 +192,9 @@ class Measured:
     peak_bytes: int
 
 
-def _train(prepared: Prepared, plan: runs.Plan, config, callback=None):
+def _train(prepared: Prepared, plan: run_plan.Plan, config, callback=None):
     net = nncore.MLP(**plan.network)
-    T_train, T_test = prepared.targets(plan.network["sizes"][-1])
+    T_train, T_test = prepared.targets(plan.output_units)
     test = {"X_test": prepared.X_test, "T_test": T_test} if prepared.has_test else {}
     nncore.train(net, prepared.X_train, T_train, config, callback=callback, **test)
     return net
@@ -202,11 +207,11 @@ def measure(case: Case, data: Data) -> Measured:
     settings = TrainSettings(hidden=case.hidden, activations=(case.act,) * len(case.hidden),
                              batch_size=case.batch, dropout=case.dropout,
                              dropconnect=case.dropconnect, epochs=5000)
-    plan = runs.plan(prepared, settings)
+    plan = run_plan.plan(prepared, settings)
     shape = shape_of(prepared, plan)
-    per_epoch = cost.epoch_seconds(shape)
+    per_epoch = run_cost.epoch_seconds(shape)
     epochs = max(1, min(plan.config.epochs, round(TARGET_SECONDS / per_epoch)))
-    # Time: a few epochs, then the report, as labapp.runs.execute does; the faster of
+    # Time: a few epochs, then the report, as labapp.compute.runs.execute does; the faster of
     # REPEATS tries (other work on a shared machine only ever adds CPU time).
     cpu_train = cpu_report = math.inf
     for _ in range(REPEATS):
@@ -225,8 +230,8 @@ def measure(case: Case, data: Data) -> Measured:
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     return Measured(case, shape, plan.config.epochs, plan.problem, epochs,
-                    per_epoch * epochs, cpu_train, cost.report_seconds(shape), cpu_report,
-                    cost.run_bytes(shape), peak)
+                    per_epoch * epochs, cpu_train, run_cost.report_seconds(shape), cpu_report,
+                    run_cost.run_bytes(shape), peak)
 
 
 # -- the model's terms ------------------------------------------------------------------------
@@ -235,9 +240,9 @@ TERMS = ("STEP_SECONDS", "LAYER_SECONDS", "NOISE_LAYER_SECONDS", "PARAM_SECONDS"
          "MASK_SECONDS", "MAC_SECONDS", "UNIT_SECONDS", "GATHER_SECONDS")
 
 
-def features(shape: cost.RunShape) -> np.ndarray:
-    """What each constant of ``labapp.cost`` multiplies in one epoch (see its docstring):
-    ``epoch_seconds(shape) == features(shape) @ constants``."""
+def features(shape: run_cost.RunShape) -> np.ndarray:
+    """What each constant of ``labapp.compute.run_cost`` multiplies in one epoch (see its
+    docstring): ``epoch_seconds(shape) == features(shape) @ constants``."""
     steps, rows = shape.steps_per_epoch, shape.batch_rows
     layers, params = len(shape.sizes) - 1, shape.n_params
     units = shape.n_units * (2 if shape.dropout else 1)
@@ -257,7 +262,7 @@ def features(shape: cost.RunShape) -> np.ndarray:
 
 
 def constants() -> np.ndarray:
-    return np.array([getattr(cost, name) for name in TERMS])
+    return np.array([getattr(run_cost, name) for name in TERMS])
 
 
 def fit(results: list[Measured]) -> np.ndarray | None:
@@ -282,8 +287,8 @@ def old_cap_epochs(n_train: int, n_params: int, batch: int, epochs: int) -> int:
 
 def issue_link(data: Data, results: list[Measured]) -> list[str]:
     state, notes = decode(ISSUE_LINK)
-    prepared = prepare(load_table(state.data), state.data)
-    plan = runs.plan(prepared, state.train)
+    prepared = prepare(load_table(state.data))
+    plan = run_plan.plan(prepared, state.train)
     shape = shape_of(prepared, plan)
     old = old_cap_epochs(shape.n_train, plan.n_params, state.train.batch_size,
                          state.train.epochs)
@@ -292,8 +297,8 @@ def issue_link(data: Data, results: list[Measured]) -> list[str]:
              f"({state.train.activations[0]}), {plan.n_params:,} parameters, "
              f"{shape.n_train:,} training and {shape.n_test:,} test rows, "
              f"{shape.steps_per_epoch:,} steps per epoch" + (f"; notes: {notes}" if notes else ""),
-             f"- estimated: {cost.step_seconds(shape) * 1e3:.1f} ms per step, "
-             f"{cost.epoch_seconds(shape):.1f} s per epoch, {plan.memory / 1e6:,.0f} MB",
+             f"- estimated: {run_cost.step_seconds(shape) * 1e3:.1f} ms per step, "
+             f"{run_cost.epoch_seconds(shape):.1f} s per epoch, {plan.memory / 1e6:,.0f} MB",
              f"- the plan now: epochs {plan.config.epochs}, "
              + (f"**refused**: \"{plan.problem}\"" if plan.problem else "allowed")]
     same = [m for m in results if m.case.hidden == state.train.hidden and m.case.batch == 1
@@ -301,7 +306,7 @@ def issue_link(data: Data, results: list[Measured]) -> list[str]:
     if same:
         m = same[0]
         per_step = m.cpu_train / (m.epochs * m.shape.steps_per_epoch)
-        est_step = cost.step_seconds(m.shape)
+        est_step = run_cost.step_seconds(m.shape)
         before = old * shape.steps_per_epoch * per_step
         lines.append(f"- measured (first {m.shape.n_train} training rows, {m.epochs} epoch(s)): "
                      f"{per_step * 1e3:.1f} ms of CPU per step, estimate {est_step * 1e3:.1f} ms "
@@ -348,7 +353,8 @@ def main() -> int:
               f"{m.peak_bytes / 1e6:.0f} MB peak, {m.est_bytes / 1e6:.0f} MB estimated",
               file=sys.stderr, flush=True)
     versions = ", ".join(f"{name} {hashlib.sha256((ROOT / name).read_bytes()).hexdigest()[:10]}"
-                         for name in ("labapp/cost.py", "labapp/runs.py", "nncore/sweeps.py"))
+                         for name in ("labapp/compute/run_cost.py", "labapp/compute/run_plan.py",
+                                      "nncore/sweeps.py"))
     print(f"RUN_SECONDS = {RUN_SECONDS:g} s, RUN_MEMORY = {RUN_MEMORY / 1e6:,.0f} MB; "
           f"numpy {np.__version__}; sha256 of {versions}\n")
     print(table(results))
@@ -365,15 +371,15 @@ def main() -> int:
     print(f"Memory, peak ÷ estimated: {min(mem_ratios):.2f}–{max(mem_ratios):.2f} "
           f"(median {np.median(mem_ratios):.2f}); the estimate is below the peak in "
           f"{sum(r > 1 for r in mem_ratios)} of {len(results)} cases.")
-    agrees = all(math.isclose(features(m.shape) @ constants(), cost.epoch_seconds(m.shape),
+    agrees = all(math.isclose(features(m.shape) @ constants(), run_cost.epoch_seconds(m.shape),
                               rel_tol=1e-9) for m in results)
     fitted = fit(results) if agrees else None
     if not agrees:
-        print("\nlabapp.cost no longer matches this script's terms: no fit.")
+        print("\nlabapp.compute.run_cost no longer matches this script's terms: no fit.")
     if fitted is not None:
         print("\nThe cost model's constants, and those that fit these measurements best "
               "(non-negative least squares, relative error):\n")
-        print(_common.markdown_table(["term", "labapp.cost", "fitted"],
+        print(_common.markdown_table(["term", "labapp.compute.run_cost", "fitted"],
                                      [(name, f"{c:.3g}", f"{f:.3g}") for name, c, f in
                                       zip(TERMS, constants(), fitted)]))
         refit = [m.cpu_train / (features(m.shape) @ fitted * m.epochs) for m in results]

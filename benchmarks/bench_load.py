@@ -20,8 +20,9 @@ Checks (any failure is printed and the exit status is 1, so ``.ci/run`` goes red
 
 - **finished**: every student gets its four metric cards within :data:`SESSION_TIMEOUT_S`;
 - **isolation**: every student's metrics equal, digit for digit, those of its own seed trained
-  here in-process with ``labapp.runs.execute`` (each seed gives different losses, so a student
-  shown another's run fails), and its address (query string) still carries its own seed;
+  here in-process with ``labapp.compute.runs.execute`` (each seed gives different losses, so a
+  student shown another's run fails), and its address (query string) still carries its own
+  seed;
 - **no errors**: no exception box and no error alert;
 - **bounded memory**: the server's peak resident memory (``VmHWM``) stays under ``--cap-mb``,
   and each later wave's peak exceeds the first wave's by at most ``--growth-mb``.
@@ -54,11 +55,12 @@ from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from labapp import runs  # noqa: E402
-from labapp.prepare import prepare  # noqa: E402
-from labapp.report import metric_cards  # noqa: E402
-from labapp.state import decode  # noqa: E402
-from labapp.tables import load_table  # noqa: E402
+from labapp.compute.prepare import prepare  # noqa: E402
+from labapp.compute.run_plan import plan  # noqa: E402
+from labapp.compute.run_report import metric_cards  # noqa: E402
+from labapp.compute.runs import execute  # noqa: E402
+from labapp.data.lab_table import load_table  # noqa: E402
+from labapp.settings.url_state import decode  # noqa: E402
 
 #: How long one student may wait for its result under full load (generous: this machine is
 #: shared, and the figures, not this limit, are what to watch).
@@ -73,7 +75,8 @@ def expected_metrics(seed: int) -> dict[str, str]:
     the same code the server runs."""
     state, notes = decode({"seed": str(seed)})
     assert not notes, notes
-    run = runs.execute(prepare(load_table(state.data), state.data), state.data, state.train)
+    prepared = prepare(load_table(state.data))
+    run = execute(prepared, plan(prepared, state.train))
     return metric_cards(run.result, run.report)
 
 

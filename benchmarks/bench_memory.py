@@ -17,7 +17,7 @@ driven by playwright), each student a browser context of its own, run the cases 
 Settings on the Train page are changed the way the browser's Back and Forward buttons change
 them: the new address is pushed onto the tab's history and a ``popstate`` event makes the app
 rerun with it, in the same session (a new page load would be a new session, without the
-upload). That is the app's own path for addresses it did not write (``labapp.session``).
+upload). That is the app's own path for addresses it did not write (``labapp.ui.session``).
 
 The server's resident memory (``VmRSS``) is sampled every 0.2 s; each case's peak is the larger
 of the sampled maximum and the kernel's high-water mark (``VmHWM``, reset at the start of each case

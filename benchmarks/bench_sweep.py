@@ -35,9 +35,9 @@ import numpy as np
 from numpy.lib.introspect import opt_func_info
 
 import nncore
-from nncore.backprop import _StackedDraws
+from nncore.masks import StackedKeepDraws
 from nncore.stacked import RunSpec, _Stack
-from nncore.sweeps import plan_chunks
+from nncore.sweep_work import plan_chunks
 
 EPOCHS = 1000
 WIDTHS = (4, 8, 16, 32, 48, 64)
@@ -124,7 +124,7 @@ def call_kind(op):
     func = op.func if isinstance(op, partial) else op
     if func in (np.matmul, np.dot):
         return "products"
-    return "mask draws" if isinstance(func, _StackedDraws) else "elementwise and losses"
+    return "mask draws" if isinstance(func, StackedKeepDraws) else "elementwise and losses"
 
 
 def step_breakdown(X, T, X_test, T_test, dtype, width=64, k=8, repeats=60):

@@ -34,8 +34,11 @@ from .schedules import SCHEDULES, learning_rates
 from .serialization import from_bytes, load, save, to_bytes
 from .stacked import RunRecord, RunSpec, train_stack
 from .sweep_space import AXES, SweepSpace, log_space
-from .sweeps import (SweepProgress, SweepResult, SweepWork, Verdict, budget_problem, compare_runs,
-                     estimate_work, run_specs, run_sweep)
+from .compare import Verdict, compare_runs
+from .executors import SweepProgress, run_specs
+from .sweep_results import SweepResult
+from .sweep_work import SweepWork, budget_problem, estimate_work
+from .sweeps import run_sweep
 from .training import evaluate, train
 
 __all__ = [

@@ -1,28 +1,15 @@
-"""The forward and backward passes, written once and used everywhere.
+"""The fast engine: the textbook floor's equations (:mod:`nncore.textbook`), compiled for training.
 
-The equations, in the row-batch convention of the seed post (``A_0 = X`` is ``(n, D)``)::
-
-    forward   Z_l = A_{l-1} W_l + b_l            (n, fan_out)
-              A_l = f_l(Z_l)                     (n, fan_out)    [⊙ dropout mask]
-    backward  dW_l = A_{l-1}ᵀ dZ_l               (fan_in, fan_out)
-              db_l = 1ᵀ dZ_l                     (fan_out,)
-              dA_{l-1} = dZ_l W_lᵀ               (n, fan_in)
-              dZ_{l-1} = dA_{l-1} ⊙ f'_{l-1}     (n, fan_in)
-
-The output layer's ``dZ`` comes from the loss, fused with the output activation
-(:mod:`nncore.losses`).
+Training runs this floor; :mod:`nncore.textbook` says in plain code what it computes, and
+``tests/test_textbook.py`` shows both equal to 1e-12 for every activation, loss, bias setting
+and kind of noise, alone and in stacks. The output layer's ``dZ`` comes from the loss, fused
+with the output activation (:mod:`nncore.losses`).
 
 **How it is stored.** A :class:`Workspace` holds every array one batch of ``n`` samples needs:
-the forward pass's cache and the backward pass's gradients. Two choices make it fast:
-
-- Activations are stored *transposed*, ``A_lᵀ`` as ``(fan_out, n)``, so the long sample axis is
-  the contiguous one and every elementwise step streams through memory. The products above
-  become ``Z_lᵀ = W_lᵀ A_{l-1}ᵀ``, ``dW_l = A_{l-1}ᵀ (dZ_lᵀ)ᵀ`` and ``dA_{l-1}ᵀ = W_l dZ_lᵀ``: the
-  same numbers.
-- A bias is the weight of an extra input that is always 1. ``A_{l-1}ᵀ`` carries a last row of
-  ones when layer ``l`` has a bias, and ``[W_l; b_l]`` is one ``(fan_in + 1, fan_out)`` block
-  (see :class:`~nncore.parameters.ParameterBuffer`), so ``Z_l = [A_{l-1}, 1] [W_l; b_l]``
-  and one product gives both ``dW_l`` and ``db_l``.
+the forward pass's cache and the backward pass's gradients, transposed with a bias row of ones
+(:mod:`nncore.layout`): ``Z_lᵀ = [W_l; b_l]ᵀ [A_{l-1}; 1]ᵀ``, ``[dW_l; db_l] = [A_{l-1}; 1]ᵀ
+dZ_l`` and ``dA_{l-1}ᵀ = W_l dZ_lᵀ``, the textbook's numbers. ``[W_l; b_l]`` is one block of the
+flat parameter buffer (:class:`~nncore.parameters.ParameterBuffer`).
 
 **One output unit.** When a network has one hidden layer and one output, ``dZ_1`` is the outer
 product ``w₂ e`` (``e = dZ_2``) times ``F = f'(Z_1)`` [⊙ mask], so the first layer's gradient is
@@ -46,10 +33,7 @@ and dropout rate. Each network's numbers are those it would get trained alone.
 **Training mode** (a workspace given ``rng``) adds two kinds of noise, drawn in this order for
 every step and layer ``l = 1 … L``: first the DropConnect mask of ``[W_l; b_l]``, then, for a
 hidden layer, the dropout mask of ``A_l``, each stored as ``(rows, cols)`` of the transposed
-layout. Each entry takes the next 16-bit lane of the generator's raw 64-bit output
-(``rng.bit_generator.random_raw``, four lanes per draw, in C order): it is kept when the lane is
-≥ round(p·65536), and kept entries are scaled by 1/(1−p′) with p′ = round(p·65536)/65536
-("inverted" dropout), so evaluation needs no rescaling.
+layout and drawn as :mod:`nncore.masks` says (the textbook floor's draws, in place).
 
 - **Dropout** zeroes hidden *units*, independently for every sample of the batch. The mask is
   stored as 0/1 and the factor 1/(1−p′) is applied to the rows of the next layer's
@@ -61,9 +45,10 @@ layout. Each entry takes the next 16-bit lane of the generator's raw 64-bit outp
   costs about a third of a float one here, so this saves two of the four float passes a step
   used to make).
 - **DropConnect** zeroes individual *weights* (a bias counts as a weight), the same for the
-  whole batch; a unit survives as long as some of its weights do. ``dW`` is masked too, so a
-  dropped weight is not changed by that step. The seed post 001 drops a fixed count of weights
-  without rescaling and keeps the unmasked gradient; this is the standard form of the same idea.
+  whole batch; a unit survives as long as some of its weights do. Under the standard rule
+  ``dW`` is masked too, so a dropped weight is not changed by that step. Under seed post 001's
+  rule (``dropconnect_rule="post"``) the forward pass uses the masked weights, the backward
+  pass the unmasked ones, and ``dW`` is not masked.
 """
 from __future__ import annotations
 
@@ -72,133 +57,11 @@ from functools import partial
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import LOSSES, SINGLE, STACKED
+from .layout import rows, run, swap, transposed, with_ones_row
+from .losses import LOSSES, SINGLE, STACKED, value_with_grad_of
+from .masks import fixed_count_ops, keep_draws, keep_factors, row_scale, scaled_keep_ops
 
 __all__ = ["Workspace", "with_ones_row", "transposed", "run"]
-
-
-def with_ones_row(rows: int, ones: bool, n: int, dtype=np.float64, lead=()) -> np.ndarray:
-    """An uninitialised ``(*lead, rows [+ 1], n)`` array whose extra last row, if any, is all ones."""
-    out = np.empty((*lead, rows + bool(ones), n), dtype=dtype)
-    if ones:
-        out[..., rows, :] = 1.0
-    return out
-
-
-def transposed(X, T, arch, dtype=np.float64):
-    """``X`` (N, D) → ``(D [+1], N)`` with a ones row when layer 1 has a bias; ``T`` → ``(C, N)``."""
-    x = with_ones_row(arch.sizes[0], arch.bias[0], len(X), dtype)
-    x[: arch.sizes[0]] = X.T
-    return x, np.ascontiguousarray(T.T, dtype=dtype)
-
-
-def run(tape) -> None:
-    """Run a tape of bound NumPy calls."""
-    for op in tape:
-        op()
-
-
-MASK_LEVELS = 65536
-"""Drop decisions compare 16-bit random lanes with a threshold, so a drop probability ``p``
-acts as ``round(p · 65536) / 65536`` (off by less than 1/131072)."""
-
-
-def keep_factor(p: float) -> float:
-    """1/(1 − p′), p′ = round(p·65536)/65536: the scale that keeps a kept entry's expectation."""
-    return MASK_LEVELS / (MASK_LEVELS - round(p * MASK_LEVELS))
-
-
-def _draw_keep(bit_generator, mask, p):
-    """mask ← 1 where a fresh 16-bit lane u is ≥ round(p·65536), else 0: kept with probability
-    1 − p′. One 64-bit draw of the generator gives four lanes, which is 3–4× cheaper than one
-    uniform double per entry (in dropout runs the draws were half of a training step)."""
-    lanes = bit_generator.random_raw((mask.size + 3) // 4).view(np.uint16)[: mask.size]
-    np.greater_equal(lanes.reshape(mask.shape), round(p * MASK_LEVELS), out=mask)
-
-
-def _draws(rng, mask, p):
-    """Calls that fill ``mask`` with 1 where an entry is kept and 0 where it is dropped.
-
-    For a stack, ``rng`` is one generator per network and ``p`` one rate per network."""
-    if isinstance(rng, np.random.Generator):
-        return [partial(_draw_keep, rng.bit_generator, mask, p)]
-    return [_StackedDraws(rng, mask, p)]
-
-
-def _per_network(p, k):
-    """One rate per network of a stack of ``k``: ``p`` is one rate for all or ``k`` rates."""
-    return np.broadcast_to(np.asarray(p, dtype=np.float64), (k,))
-
-
-class _StackedDraws:
-    """The masks of a stack in one comparison: each network's words come from its own generator
-    (exactly the lanes :func:`_draw_keep` would take) and are gathered into one buffer."""
-
-    def __init__(self, rngs, mask, p):
-        rates = _per_network(p, len(rngs))
-        size = mask[0].size
-        self.words = (size + 3) // 4
-        self.buffer = np.empty((len(rngs), self.words), np.uint64)
-        self.lanes = self.buffer.view(np.uint16)[:, :size].reshape(mask.shape)
-        levels = [round(q * MASK_LEVELS) for q in rates]
-        self.threshold = levels[0] if len(set(levels)) == 1 else \
-            np.array(levels, dtype=np.uint16).reshape(-1, *(1,) * (mask.ndim - 1))
-        self.generators = [g.bit_generator for g in rngs]
-        self.mask = mask
-
-    def __call__(self):
-        words = self.words
-        np.concatenate([g.random_raw(words) for g in self.generators], out=self.buffer.reshape(-1))
-        np.greater_equal(self.lanes, self.threshold, out=self.mask)
-
-
-def _keep_factors(rng, p, dtype):
-    """keep/(1 − p′) for one network (a float) or a stack (a ``(K, 1, 1)`` array)."""
-    if isinstance(rng, np.random.Generator):
-        return keep_factor(p)
-    rates = _per_network(p, len(rng))
-    return np.array([keep_factor(q) for q in rates], dtype=dtype).reshape(-1, 1, 1)
-
-
-def _mask_ops(rng, mask, p):
-    """Calls that fill ``mask`` with keep/(1 − p′): kept entries scaled, dropped ones 0."""
-    keep = _keep_factors(rng, p, mask.dtype)
-    return _draws(rng, mask, p) + [partial(np.multiply, mask, keep, out=mask)]
-
-
-def _row_scale(keep, rows, ones, lead, dtype):
-    """A ``(*lead, rows [+ 1], 1)`` column: ``keep`` on the first ``rows`` entries, 1 on a bias row."""
-    out = np.ones((*lead, rows + bool(ones), 1), dtype=dtype)
-    out[..., :rows, :] = keep
-    return out
-
-
-class _StackReduce:
-    """Per-network reductions of ``(K, C, n)`` arrays for the losses: the sum of products is one
-    BLAS dot per network, which costs less per call than ``einsum`` at these sizes."""
-
-    @staticmethod
-    def dot(a, b):
-        if a.ndim < b.ndim:                       # a shared (C, n) array, such as the targets
-            a, b = b, a
-        k = a.shape[0]
-        b = b.reshape(-1, 1) if b.ndim < a.ndim else b.reshape(k, -1, 1)
-        return np.matmul(a.reshape(k, 1, -1), b)[:, 0, 0]
-
-    sum = staticmethod(STACKED.sum)
-
-
-_STACK_REDUCE = _StackReduce()
-
-
-def _rows(a, stop):
-    """The first ``stop`` rows of the feature axis (axis −2), for a single array or a stack."""
-    return a[..., :stop, :]
-
-
-def _swap(a):
-    """Transpose the last two axes: ``Aᵀ`` for one matrix, each matrix's transpose for a stack."""
-    return a.swapaxes(-1, -2)
 
 
 class Workspace:
@@ -214,10 +77,17 @@ class Workspace:
     For a stack (``params.stack == K``), ``rng`` is a list of ``K`` generators, each entry of
     ``dropout`` is ``K`` rates (one per network) and ``dropconnect`` is ``K`` rates; ``x`` and
     ``t`` may be shared ``(D [+1], n)``/``(C, n)`` arrays or per-network ``(K, …, n)`` ones.
+
+    ``gradient_loss`` (a loss name, or None for ``loss``) is the loss whose output delta starts
+    the backward pass, while :meth:`loss_and_backward` returns ``loss``'s value.
+    ``dropconnect_rule`` is ``"standard"`` (see the module notes) or ``"post"``: seed post 001's
+    rule, which zeroes exactly floor(p · size) entries of each ``[W_l; b_l]`` without rescaling,
+    runs the backward pass through the unmasked weights and leaves ``dW`` unmasked.
     """
 
     def __init__(self, arch, n, params, *, x=None, t=None, loss="mse", rng=None,
-                 dropout=None, dropconnect=0.0, active=None):
+                 dropout=None, dropconnect=0.0, active=None, gradient_loss=None,
+                 dropconnect_rule="standard"):
         dtype = params.values.dtype
         self.arch, self.n, self.stack = arch, n, params.stack
         self.lead = () if params.stack is None else (params.stack,)
@@ -226,6 +96,7 @@ class Workspace:
         self.t = np.empty((*self.lead, arch.sizes[-1], n), dtype=dtype) if t is None else t
         self.ones = np.ones(n, dtype=dtype)
         dropout = dropout if dropout is not None else (0.0,) * (arch.n_layers - 1)
+        self.dropconnect_rule = dropconnect_rule
         slots = _relu_slots(arch, active if params.stack is None else None)
         self.forward_tape, self.backward_tape, layers = [], [], []
         inp, in_keep = self.x, None
@@ -237,8 +108,10 @@ class Workspace:
         self.err = np.empty_like(self.z)
         self.scratch = np.empty_like(self.z)
         value, value_and_grad = LOSSES[loss]
-        reduce = SINGLE if params.stack is None else _STACK_REDUCE
+        reduce = SINGLE if params.stack is None else STACKED
         self.value_op = partial(value, self.z, self.y, self.t, self.scratch, reduce)
+        if gradient_loss not in (None, loss):
+            value_and_grad = partial(value_with_grad_of, value, LOSSES[gradient_loss][1])
         self.loss_op = partial(value_and_grad, self.z, self.y, self.t, self.err, arch.output,
                                self.scratch, reduce)
         self._backward(layers, params, slots)
@@ -248,22 +121,21 @@ class Workspace:
         arch, n, tape, lead = self.arch, self.n, self.forward_tape, self.lead
         fan_in, fan_out = arch.shapes[l]
         w = params.augmented[l]                                   # [W_l; b_l] (fan_in+1, fan_out)
-        layer = {"input": inp, "weights": w, "weight_mask": None, "in_keep": None,
+        layer = {"input": inp, "weights": w, "weight_mask": None, "unmasked": None, "in_keep": None,
                  "unit_mask": None, "deriv": None, "out_keep": None, "dropping": False}
         if rng is not None and np.any(np.asarray(dropconnect) > 0.0):
-            mask, used = np.empty_like(w), np.empty_like(w)
-            tape += _mask_ops(rng, mask, dropconnect) + [partial(np.multiply, w, mask, out=used)]
-            layer.update(weights=used, weight_mask=mask)
+            self._dropconnect(layer, w, rng, dropconnect)
         if in_keep is not None:                   # the layer below dropped units: scale its rows
-            scale = _row_scale(in_keep, fan_in, arch.bias[l], lead, w.dtype)
+            scale = row_scale(in_keep, fan_in, arch.bias[l], lead, w.dtype)
             scaled = np.empty(w.shape, w.dtype)
             tape.append(partial(np.multiply, layer["weights"], scale, out=scaled))
             layer.update(weights=scaled, in_keep=scale)
+        layer["backward_weights"] = self._backward_weights(layer)
         last = l == arch.n_layers - 1
         a = np.empty((*lead, fan_out, n), w.dtype) if last else \
             with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
-        z = _rows(a, fan_out)                                     # Z_lᵀ (fan_out, n)
-        tape.append(partial(self.product, _swap(layer["weights"]), inp, z))
+        z = rows(a, fan_out)                                     # Z_lᵀ (fan_out, n)
+        tape.append(partial(self.product, swap(layer["weights"]), inp, z))
         layer["z"] = z
         if last:
             layer["y"] = z if arch.output == "identity" else np.empty_like(z)
@@ -283,12 +155,35 @@ class Workspace:
         if dropping and name != "relu":                            # a mask and a dropped copy
             mask = np.empty_like(z)
             dropped = with_ones_row(fan_out, arch.bias[l + 1], n, w.dtype, lead)
-            tape += _draws(rng, mask, dropout[l]) + \
-                [partial(np.multiply, z, mask, out=_rows(dropped, fan_out))]
+            tape += keep_draws(rng, mask, dropout[l]) + \
+                [partial(np.multiply, z, mask, out=rows(dropped, fan_out))]
             layer.update(unit_mask=mask, next_input=dropped)
         if dropping:
-            layer.update(dropping=True, out_keep=_keep_factors(rng, dropout[l], w.dtype))
+            layer.update(dropping=True, out_keep=keep_factors(rng, dropout[l], w.dtype))
         return layer
+
+    def _dropconnect(self, layer, w, rng, p):
+        """Draw the layer's DropConnect mask each step and use ``w ⊙ mask`` in the forward pass;
+        the backward pass masks ``dW`` too (standard rule) or runs through ``w`` (the post's)."""
+        mask, used = np.empty_like(w), np.empty_like(w)
+        post = self.dropconnect_rule == "post"
+        draw = fixed_count_ops if post else scaled_keep_ops
+        self.forward_tape.extend(draw(rng, mask, p) + [partial(np.multiply, w, mask, out=used)])
+        layer.update(weights=used, weight_mask=None if post else mask,
+                     unmasked=w if post else None)
+
+    def _backward_weights(self, layer):
+        """The weights the backward pass multiplies by: those of the forward pass, except under
+        seed post 001's rule, where they are the unmasked ``[W_l; b_l]`` (row-scaled like the
+        forward's when the layer below dropped units)."""
+        w = layer["unmasked"]
+        if w is None:
+            return layer["weights"]
+        if layer["in_keep"] is None:
+            return w
+        scaled = np.empty(w.shape, w.dtype)
+        self.forward_tape.append(partial(np.multiply, w, layer["in_keep"], out=scaled))
+        return scaled
 
     def _dropped_relu_ops(self, z, deriv, rng, p, slot):
         """ReLU and dropout together, in byte-sized masks, for ``z = Zᵀ`` (``(*lead, units, n)``):
@@ -301,7 +196,7 @@ class Workspace:
         ops = [partial(np.greater, z, 0.0, out=alive)]
         if slot is not None:                                       # count before dropping
             ops += [partial(np.copyto, deriv, alive), partial(np.dot, deriv, self.ones, slot)]
-        return ops + _draws(rng, kept, p) + [partial(np.logical_and, alive, kept, out=alive),
+        return ops + keep_draws(rng, kept, p) + [partial(np.logical_and, alive, kept, out=alive),
                                              partial(np.copyto, deriv, alive),
                                              partial(np.multiply, z, deriv, out=z)]
 
@@ -312,7 +207,7 @@ class Workspace:
         dz = self.err
         for l in range(arch.n_layers - 1, -1, -1):
             layer, grad = layers[l], params.grad_augmented[l]
-            tape.append(partial(self.product, layer["input"], _swap(dz), grad))  # [dW_l; db_l]
+            tape.append(partial(self.product, layer["input"], swap(dz), grad))  # [dW_l; db_l]
             self._grad_masks(layer, grad)
             if l == 0:
                 break
@@ -320,7 +215,7 @@ class Workspace:
             fan_in = arch.shapes[l][0]
             deriv = self._derivative_ops(below, arch.activations[h], slots[h])
             da = np.empty((*self.lead, fan_in, self.n), dz.dtype)             # dA_hᵀ (fan_in, n)
-            tape.append(self._input_grad_op(_rows(layer["weights"], fan_in), dz, da))
+            tape.append(self._input_grad_op(rows(layer["backward_weights"], fan_in), dz, da))
             if deriv is not None:
                 tape.append(partial(np.multiply, da, deriv, out=da))
             dz = da
@@ -333,13 +228,9 @@ class Workspace:
                 self.backward_tape.append(partial(np.multiply, grad, factor, out=grad))
 
     def _one_output_backward(self, layers, params, slots) -> bool:
-        """The backward pass of ``D → H → 1`` without forming ``dZ_1`` (see the module notes).
-
-        With ``e = dZ_2ᵀ`` (n,), ``w`` the output weights (H,) and ``F = f'(Z_1) ⊙ mask``,
-        ``dZ_1ᵀ = (w ⊗ e) ⊙ F``, so ``[dW_1; db_1]_ih = w_h · G_hi`` with ``Gᵀ = (x ⊙ e) Fᵀ``: one
-        product over the samples with the ``(D [+ 1])``-row matrix ``x ⊙ e``. For ReLU, ``A_1 = F ⊙
-        Z_1`` and ``Z_1 = [W_1; b_1]ᵀ x``, so the output layer's ``dW_2 = A_1 e`` is also
-        ``Σ_i [W_1; b_1]_ih G_hi``, and ``db_2 = Σ_n e_n``: no pass over ``A_1`` at all."""
+        """The backward pass of ``D → H → 1`` without forming ``dZ_1`` (the module's notes, "One
+        output unit"): ``e = dZ_2ᵀ`` (n,), ``w`` the output weights (H,),
+        ``F = f'(Z_1) ⊙ mask``, ``Gᵀ = (x ⊙ e) Fᵀ`` and ``[dW_1; db_1]_ih = w_h · G_hi``."""
         arch = self.arch
         if arch.n_layers != 2 or arch.sizes[-1] != 1:
             return False
@@ -352,11 +243,11 @@ class Workspace:
         columns = x.shape[-2]
         homogeneous = name == "relu" and columns <= 8        # dW₂ from G costs ≈ columns/H passes
         if not homogeneous:
-            tape.append(partial(self.product, out["input"], _swap(e), grad_out))
+            tape.append(partial(self.product, out["input"], swap(e), grad_out))
         deriv = self._derivative_ops(hidden, name, slots[0])
         xe = np.empty((*self.lead, columns, self.n), e.dtype)
         g_t = np.empty((*self.lead, columns, width), e.dtype)                  # Gᵀ
-        tape += [partial(np.multiply, x, e, out=xe), partial(self.product, xe, _swap(deriv), g_t)]
+        tape += [partial(np.multiply, x, e, out=xe), partial(self.product, xe, swap(deriv), g_t)]
         if homogeneous:
             terms = np.empty_like(g_t)
             tape += [partial(np.multiply, hidden["weights"], g_t, out=terms),
@@ -364,7 +255,8 @@ class Workspace:
             if arch.bias[1]:
                 tape.append(partial(np.matmul, e, self.ones, out=grad_out[..., width, :]))
         self._grad_masks(out, grad_out)
-        tape.append(partial(np.multiply, g_t, _swap(_rows(out["weights"], width)), out=grad_hidden))
+        tape.append(partial(np.multiply, g_t, swap(rows(out["backward_weights"], width)),
+                            out=grad_hidden))
         self._grad_masks(hidden, grad_hidden)
         return True
 
@@ -397,7 +289,7 @@ class Workspace:
     # ------------------------------------------------------------------ using it
     def load(self, X, T=None) -> None:
         """Copy inputs ``X`` (n, D) and, if given, targets ``T`` (n, C) into the workspace."""
-        np.copyto(_rows(self.x, self.arch.sizes[0]), X.T)
+        np.copyto(rows(self.x, self.arch.sizes[0]), X.T)
         if T is not None:
             np.copyto(self.t, T.T)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields
 
-from .backprop import MASK_LEVELS
+from .textbook_masks import MASK_LEVELS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
 from .validation import as_sequence, is_real, is_whole, seed_problem
 
-__all__ = ["TrainConfig", "MAX_EPOCHS"]
+__all__ = ["TrainConfig", "MAX_EPOCHS", "DROPCONNECT_RULES"]
 
 MAX_EPOCHS = 10**6
 """The most epochs a run may have: every epoch keeps a row of history (losses, norms, dead
@@ -32,6 +32,12 @@ class TrainConfig:
     non-finite, or grows past ``divergence_factor`` × max(first loss, 1), stops the run as
     diverged. ``seed`` (a whole number ≥ 0) seeds the generator for shuffling and dropout masks.
     Wrong settings, of any type, raise ``ValueError`` (see :mod:`nncore.validation`).
+
+    Two settings reproduce the seed posts' own rules (see :mod:`nncore.textbook`):
+    ``gradient_loss`` names the loss whose gradient the steps descend when it is not ``loss``
+    (``loss`` is still the one recorded); ``dropconnect_rule="post"`` drops weights as seed post
+    001 does (exactly floor(p · size) of each weight block, no rescaling, the backward pass
+    through the unmasked weights) instead of standard DropConnect.
     """
 
     loss: str = "mse"
@@ -56,6 +62,8 @@ class TrainConfig:
     patience: int | None = None
     min_delta: float = 0.0
     divergence_factor: float = 1e6
+    gradient_loss: str | None = None
+    dropconnect_rule: str = "standard"
 
     def __post_init__(self):
         rates = as_sequence(self.dropout)
@@ -85,6 +93,14 @@ _REAL_FIELDS = ("learning_rate", "momentum", "rho", "beta1", "beta2", "eps", "lr
                 "lr_decay", "dropconnect", "l2", "l1", "min_delta", "divergence_factor")
 
 
+DROPCONNECT_RULES = {
+    "standard": "each weight dropped with probability p, the kept ones scaled by 1/(1 − p)",
+    "post": "seed post 001's: exactly floor(p · size) weights dropped, no rescaling, the "
+            "backward pass through the unmasked weights",
+}
+"""DropConnect's rules: name → what it does."""
+
+
 def _problems(c: TrainConfig):
     for name in _REAL_FIELDS:
         value = getattr(c, name)
@@ -101,6 +117,13 @@ def _problems(c: TrainConfig):
                                  ("schedule", c.schedule, list(SCHEDULES))):
         if not (isinstance(value, str) and value in choices):
             yield f"Unknown {name} {value!r}; choose one of {choices}."
+    if c.gradient_loss is not None and not (isinstance(c.gradient_loss, str)
+                                            and c.gradient_loss in LOSSES):
+        yield (f"Unknown gradient_loss {c.gradient_loss!r}; choose one of {sorted(LOSSES)}, or "
+               f"None to descend the loss itself.")
+    if not (isinstance(c.dropconnect_rule, str) and c.dropconnect_rule in DROPCONNECT_RULES):
+        yield (f"Unknown DropConnect rule {c.dropconnect_rule!r}; choose one of "
+               f"{list(DROPCONNECT_RULES)}.")
     if seed_problem(c.seed):
         yield seed_problem(c.seed)
     if not (is_whole(c.epochs) and 0 <= c.epochs <= MAX_EPOCHS):

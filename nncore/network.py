@@ -130,19 +130,25 @@ class MLP:
         """The loss of the network on ``(X, T)`` in evaluation mode."""
         return self.loss_and_grads(X, T, loss)[0]
 
-    def loss_and_grads(self, X, T, loss="mse", *, dropout=0.0, dropconnect=0.0, rng=None):
+    def loss_and_grads(self, X, T, loss="mse", *, dropout=0.0, dropconnect=0.0, rng=None,
+                       dropconnect_rule="standard", gradient_loss=None):
         """The loss and its gradient with respect to every parameter:
         :func:`nncore.textbook.loss_and_grads`.
 
         Evaluation mode by default. With ``rng`` (a ``np.random.Generator``) and a non-zero
         ``dropout`` or ``dropconnect``, the masks of one training step are drawn from ``rng``
         (:func:`nncore.textbook.draw_masks`, the same draws as a training step of the engine).
+        ``dropconnect_rule`` and ``gradient_loss`` are the :class:`~nncore.TrainConfig` settings
+        of the same names (the seed posts' rules).
 
         Returns ``(loss, {"weights": [dW_l (fan_in, fan_out)], "biases": [db_l (fan_out,) or None]})``.
         """
-        X, T, masks = self._step_inputs(X, T, loss, dropout, dropconnect, rng)
+        if gradient_loss is not None:
+            check_loss_output(gradient_loss, self.arch.output)
+        X, T, masks = self._step_inputs(X, T, loss, dropout, dropconnect, rng, dropconnect_rule)
         weights, biases, activations = self.layers()
-        value, dW, db = textbook.loss_and_grads(X, T, weights, biases, activations, loss, masks)
+        value, dW, db = textbook.loss_and_grads(X, T, weights, biases, activations, loss, masks,
+                                                gradient_loss)
         return float(value), {"weights": dW, "biases": db}
 
     def layers(self):
@@ -153,7 +159,7 @@ class MLP:
         biases = [None if b is None else np.asarray(b, dtype=np.float64) for b in self.biases]
         return weights, biases, [*self.arch.activations, self.arch.output]
 
-    def _step_inputs(self, X, T, loss, dropout=0.0, dropconnect=0.0, rng=None):
+    def _step_inputs(self, X, T, loss, dropout=0.0, dropconnect=0.0, rng=None, rule="standard"):
         """``(X, T, masks)`` of one step, checked: inputs ``(N, D)``, targets ``(N, C)`` and the
         step's :class:`~nncore.textbook.Masks` drawn from ``rng`` (None without ``rng``)."""
         check_loss_output(loss, self.arch.output)
@@ -165,7 +171,7 @@ class MLP:
         if rng is None:
             return X, T, None
         return X, T, textbook.draw_masks(rng, len(X), self.arch.sizes, self.arch.bias, dropout,
-                                         dropconnect)
+                                         dropconnect, rule)
 
     def predict(self, X) -> np.ndarray:
         """Same as :meth:`forward`."""

@@ -3,10 +3,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from labapp import charts, controls, frame, services, session
-from labapp.profile import PREVIEW_ROWS, preview
-from labapp.text import plain
-from labapp.widgets import Panel
+from labapp.compute.data_profile import PREVIEW_ROWS, preview
+from labapp.ui import controls, frame, services, session
+from labapp.ui.widgets import Panel
+from labapp.views import charts
+from labapp.views.plain_text import plain
 
 PATH = "Data"
 #: At most this many features get their own small chart; the rest are picked one at a time.

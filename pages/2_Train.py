@@ -4,38 +4,38 @@ from functools import partial
 
 import streamlit as st
 
-import nncore
-from labapp import captions, charts, controls, frame, panels, services, session
-from labapp.live import LiveProgress
-from labapp.report import metric_cards
-from labapp.script import reproduction_script
-from labapp.tasks import fit_to_task
-from labapp.text import plain
-from labapp.widgets import Panel
+from labapp.compute import run_captions
+from labapp.compute.reproduction_script import reproduction_script
+from labapp.compute.run_report import metric_cards
+from labapp.settings.share_links import stopped_run_state
+from labapp.ui import controls, frame, panels, services, session
+from labapp.ui.live_progress import LiveProgress
+from labapp.ui.widgets import Panel
+from labapp.views import charts
+from labapp.views.plain_text import plain
 
 PATH = "Train"
 
 
 def settings_from_sidebar(state, panel):
-    """The data split and the network controls; returns the new state, the prepared data and
-    notes about changes the dataset's task required."""
+    """The data split and the network controls; returns the new state, the session's upload
+    and notes about changes the dataset's task required (the plan of the settings as they
+    came fits them to the task)."""
     panel.where.subheader("Data")
     data = controls.split_controls(panel, state.data)
     upload = session.upload_for(data)
     try:
-        ready = services.prepared(data, upload=upload)
+        fitted = services.plan(data, state.train, upload=upload)
     except ValueError as problem:
         session.save_state(replace(state, data=data))
         st.error(plain(problem), icon=":material/error:")
         st.stop()
-    table = ready.table
-    fitted, notes = fit_to_task(state.train, table.task, table.n_classes, table.title)
-    if notes:
+    if fitted.task_notes:
         session.restart_widgets(("loss", "out"))
-    train = controls.train_controls(panel, fitted, table.task)
+    train = controls.train_controls(panel, fitted.train, fitted.facts.task)
     new_state = replace(state, data=data, train=train)
-    session.save_state(new_state, by_student=data != state.data or train != fitted)
-    return new_state, ready, upload, notes
+    session.save_state(new_state, by_student=data != state.data or train != fitted.train)
+    return new_state, upload, fitted.task_notes
 
 
 def draw_progress(area, progress, loss_name):
@@ -67,12 +67,10 @@ def train_now(state, upload, plan):
     session.keep_run(run)
 
 
-def network_section(state, ready, plan, run):
+def network_section(state, plan, run):
     with st.expander("The network and its equations", expanded=True, icon=":material/hub:"):
-        current = run is not None and run.data == state.data and run.plan == plan
-        weights = run.net.weights if current else None
-        panels.equations_panel(plan, plan.config.batch_size or len(ready.X_train),
-                               ready.table.feature_names, weights,
+        weights = run.net.weights if run is not None and run.plan == plan else None
+        panels.equations_panel(plan, plan.shape.batch_rows, weights,
                                equations=state.teacher.shows("equations"))
 
 
@@ -85,7 +83,7 @@ def outcome(run):
         st.info(result.message, icon=":material/pause_circle:")
     else:
         st.success(result.message, icon=":material/check_circle:")
-    stalled = captions.stall_warning(result, run.plan.network["sizes"][1:-1])
+    stalled = run_captions.stall_warning(result, run.plan.network["sizes"][1:-1])
     if stalled:
         st.warning(stalled, icon=":material/trending_flat:")
     for cell, (label, shown) in zip(st.columns(4), metric_cards(result, run.report).items()):
@@ -99,7 +97,10 @@ def curves(run):
     st.subheader("Loss during training")
     st.altair_chart(charts.loss_curves(history.train_loss, history.test_loss, config.loss))
     dropped = bool(config.dropout) or bool(config.dropconnect)
-    st.caption(captions.loss_caption(run.result, config.batch_size, dropped))
+    st.caption(run_captions.loss_caption(run.result, config.batch_size, dropped))
+    rule = run_captions.step_rule_caption(config)
+    if rule:
+        st.caption(rule)
     st.altair_chart(charts.metric_curves(history.train_metric, history.test_metric,
                                          history.metric_name))
     st.caption(f"{history.metric_name} per epoch, as the engine records it (R² for the mse "
@@ -107,7 +108,7 @@ def curves(run):
 
 
 def classification_views(run):
-    report, class_names = run.report, run.facts.class_names
+    report, class_names = run.report, run.plan.facts.class_names
     st.subheader("Which classes it confuses")
     st.altair_chart(charts.confusion_heatmap(report.confusion, class_names))
     st.caption(f"Rows are the actual class of each {report.evaluated} row, columns the "
@@ -121,7 +122,7 @@ def classification_views(run):
 
 
 def regression_views(run):
-    report, names = run.report, run.facts.target_names
+    report, names = run.report, run.plan.facts.target_names
     st.subheader("Predictions against actual values")
     column = 0
     if len(names) > 1:
@@ -146,7 +147,7 @@ def gradient_views(run):
     history = run.result.history
     st.subheader("Gradients per layer")
     st.altair_chart(charts.layer_curves(history.grad_norm, "layer", "‖∂L/∂W‖", log=True))
-    st.caption(captions.gradient_caption(history.grad_norm))
+    st.caption(run_captions.gradient_caption(history.grad_norm))
     if history.dead_fraction.size:
         relu = [h for h in range(history.dead_fraction.shape[1])
                 if run.plan.network["activation"][h] == "relu"]
@@ -154,7 +155,7 @@ def gradient_views(run):
             st.subheader("Dead ReLU units")
             st.altair_chart(charts.layer_curves(history.dead_fraction[:, relu],
                                                 "hidden layer", "share of dead units", log=False))
-            st.caption(captions.dead_caption(history.dead_fraction[:, relu]))
+            st.caption(run_captions.dead_caption(history.dead_fraction[:, relu]))
 
 
 def gradcheck_view(run, upload):
@@ -165,7 +166,7 @@ def gradcheck_view(run, upload):
     if not st.button("Check the gradients", icon=":material/fact_check:"):
         return
     try:
-        errors = services.gradient_check(run.data, run.plan.train, upload=upload)
+        errors = services.gradient_check(run.plan.data, run.plan.train, upload=upload)
     except ValueError as problem:
         st.info(f"This run's gradients cannot be checked now: {plain(problem)}")
         return
@@ -175,7 +176,7 @@ def gradcheck_view(run, upload):
     st.altair_chart(charts.gradcheck_bars(errors))
     st.dataframe({"parameter": list(errors), "relative error": list(errors.values())},
                  hide_index=True)
-    st.caption(captions.gradcheck_caption(errors))
+    st.caption(run_captions.gradcheck_caption(errors))
 
 
 def downloads(run):
@@ -184,13 +185,9 @@ def downloads(run):
     cells[0].download_button("History (CSV)", data=run.result.history.to_csv,
                              file_name="history.csv", mime="text/csv",
                              icon=":material/table_view:")
-    cells[1].download_button("Weights (.npz)",
-                             data=partial(nncore.to_bytes, run.net, run.plan.config),
-                             file_name="weights.npz", mime="application/octet-stream",
-                             icon=":material/download:")
-    script = partial(reproduction_script, run, run.facts.task == "classification",
-                     run.facts.has_test)
-    cells[2].download_button("Reproduction script (.py)", data=script,
+    cells[1].download_button("Weights (.npz)", data=run.weights_npz, file_name="weights.npz",
+                             mime="application/octet-stream", icon=":material/download:")
+    cells[2].download_button("Reproduction script (.py)", data=partial(reproduction_script, run),
                              file_name="reproduce_run.py", mime="text/x-python",
                              icon=":material/code:")
 
@@ -200,7 +197,7 @@ def results(state, run, upload):
     the student may have uploaded another file since)."""
     outcome(run)
     curves(run)
-    if run.facts.task == "classification":
+    if run.plan.facts.task == "classification":
         classification_views(run)
     else:
         regression_views(run)
@@ -215,25 +212,25 @@ def results(state, run, upload):
 
 def main():
     state = frame.open_page("Train")
-    state, ready, upload, fit_notes = settings_from_sidebar(state, Panel(state.teacher))
+    state, upload, task_notes = settings_from_sidebar(state, Panel(state.teacher))
     st.title("Train a network")
     st.markdown("Set up the network and its training in the sidebar, then press **Train**. "
                 "The loss curve updates while it trains; **Stop** keeps what was trained.")
     frame.show_notes()
-    for note in fit_notes:
+    for note in task_notes:
         st.info(plain(note), icon=":material/info:")
     plan = services.plan(state.data, state.train, upload=upload)
-    for note in plan.notes:
+    for note in plan.cap_notes:
         st.warning(plain(note), icon=":material/speed:")
     if plan.problem is not None:
         st.error(plain(plan.problem), icon=":material/block:")
-    network_section(state, ready, plan, session.last_run())
+    network_section(state, plan, session.last_run())
     pressed = st.button("Train", type="primary", icon=":material/play_arrow:",
                         disabled=plan.problem is not None)
     if (pressed or session.take_autorun()) and plan.problem is None:
         train_now(state, upload, plan)
     run = session.last_run()
-    current = run is not None and run.data == state.data and run.plan == plan
+    current = run is not None and run.plan == plan
     if run is None:
         st.info("Press Train to train this network.", icon=":material/info:")
     else:
@@ -254,7 +251,7 @@ def share(state, run, current):
                            caption=f"This run was stopped after epoch {epochs}, so the link "
                                    f"trains {epochs} epochs: copy it to share exactly the result "
                                    "on screen.",
-                           result_state=session.stopped_run_state(state, epochs))
+                           result_state=stopped_run_state(state, epochs))
     else:
         frame.share_footer(state, PATH, with_result=run is not None)
 

@@ -4,9 +4,11 @@ from functools import partial
 
 import streamlit as st
 
-from labapp import experiment_controls, frame, services, session, sweep, sweep_charts
-from labapp.live import LiveProgress
-from labapp.sweep import AXIS_LABELS
+from labapp.compute import sweep_tables, sweep_verdict
+from labapp.settings.page_settings import AXIS_LABELS
+from labapp.ui import experiment_controls, frame, services, session
+from labapp.ui.live_progress import LiveProgress
+from labapp.views import experiment_charts
 
 PATH = "Sweep"
 NO_GUESS = "no guess"
@@ -32,7 +34,7 @@ def guess_box(settings):
 def draw_progress(area, progress):
     with area.container():
         fraction = progress.epochs_done / max(progress.epochs_total, 1)
-        st.progress(min(fraction, 1.0), text=sweep.progress_text(progress))
+        st.progress(min(fraction, 1.0), text=sweep_tables.progress_text(progress))
 
 
 def run_now(settings, guess):
@@ -70,7 +72,7 @@ def guess_result(kept, table):
     axis, guess = kept.guess
     if guess == NO_GUESS:
         return
-    right, sentence = sweep.guess_outcome(axis, guess, table)
+    right, sentence = sweep_verdict.guess_outcome(axis, guess, table)
     (st.success if right else st.info)(sentence, icon=":material/psychology:")
 
 
@@ -78,12 +80,12 @@ def main_chart(result, table):
     axes = result.axes
     st.subheader("Final loss by configuration")
     if len(axes) == 1:
-        st.altair_chart(sweep_charts.axis_line(table, axes[0]))
+        st.altair_chart(experiment_charts.axis_line(table, axes[0]))
         st.caption("Lines are the mean over seeds of the final loss, the band ± one standard "
                    "deviation. A red × at the top marks a value where runs diverged.")
     else:
         facet = axes[2] if len(axes) == 3 else None
-        st.altair_chart(sweep_charts.heatmap(table, axes[0], axes[1], facet))
+        st.altair_chart(experiment_charts.heatmap(table, axes[0], axes[1], facet))
         st.caption("Each cell is the mean final test loss over seeds (darker is lower)"
                    + (f", one heatmap per {AXIS_LABELS[facet]}" if facet else "")
                    + ". A red × marks a cell where runs diverged.")
@@ -91,14 +93,14 @@ def main_chart(result, table):
 
 def verdict_view(result, table):
     st.subheader("Is the best really better?")
-    verdict = sweep.verdict(result, table)
+    verdict = sweep_verdict.verdict(result, table)
     st.markdown(verdict.sentence if verdict else
                 "There is no runner-up to compare with: sweep more values.")
 
 
 def best_table(table):
     st.subheader("Best configurations")
-    best = sweep.best_configs(table)
+    best = sweep_tables.best_configs(table)
     st.dataframe(best[["config", "test_mean", "test_std", "train_mean", "runs", "diverged"]]
                  .rename(columns={"test_mean": "test loss (mean)", "test_std": "test loss (std)",
                                   "train_mean": "train loss (mean)"}), hide_index=True)
@@ -106,16 +108,16 @@ def best_table(table):
 
 def curves_view(result, table):
     st.subheader("Loss curves of every run")
-    configs = list(sweep.best_configs(table, top=len(table))["config"])
+    configs = list(sweep_tables.best_configs(table, top=len(table))["config"])
     chosen = st.selectbox("Highlight a configuration", configs, key="view.config")
-    st.altair_chart(sweep_charts.run_curves(sweep.curves_table(result), chosen))
+    st.altair_chart(experiment_charts.run_curves(sweep_tables.curves_table(result), chosen))
     st.caption("Test loss per epoch of every run (grey), the chosen configuration's seeds in "
                "red. Runs that diverged stop where their loss became infinite.")
 
 
 def parallel_view(result, runs):
     st.subheader("Every run at once")
-    st.altair_chart(sweep_charts.parallel_coordinates(runs, result.axes))
+    st.altair_chart(experiment_charts.parallel_coordinates(runs, result.axes))
     st.caption("Parallel coordinates: each line is one run, through its settings and its "
                "final losses, each column scaled from its smallest (0) to its largest (1) value. "
                "Diverged runs are red and end above the top.")
@@ -132,7 +134,7 @@ def results(state, kept):
     if not result.records:
         st.warning("The sweep was stopped before any run finished.", icon=":material/warning:")
         return
-    table, runs = sweep.summary(result), sweep.runs_table(result)
+    table, runs = sweep_tables.summary(result), sweep_tables.runs_table(result)
     outcome(result, table)
     if kept.guess is not None:
         guess_result(kept, table)

@@ -2,49 +2,51 @@
 and dropout."""
 import streamlit as st
 
-from labapp import experiment_controls, frame, services, splits, sweep_charts
+from labapp.compute import split_captions, split_experiments, split_tables
+from labapp.ui import experiment_controls, frame, services
+from labapp.views import experiment_charts
 
 PATH = "Splits"
 
 
 def ratio_section(settings):
     st.subheader("The split ratio as an experiment")
-    table = splits.ratio_table(services.split_ratios(settings))
-    st.altair_chart(sweep_charts.spread_line(table, "train_ratio", "share of rows used for "
+    table = split_tables.ratio_table(services.split_ratios(settings))
+    st.altair_chart(experiment_charts.spread_line(table, "train_ratio", "share of rows used for "
                                              "training", "final loss", percent=True))
     st.caption(f"For each share, {settings.repeats} random splits: the line is their mean, the "
-               "band runs from the lowest to the highest. " + splits.ratio_caption(table))
+               "band runs from the lowest to the highest. " + split_captions.ratio_caption(table))
 
 
 def learning_section(settings):
     st.subheader("Learning curve")
-    table = splits.learning_table(services.learning_curve(settings))
-    st.altair_chart(sweep_charts.spread_line(table, "n_train", "training rows", "final loss"))
+    table = split_tables.learning_table(services.learning_curve(settings))
+    st.altair_chart(experiment_charts.spread_line(table, "n_train", "training rows", "final loss"))
     st.caption("One fixed test set per repeat; the network trains on growing parts of the "
-               "remaining rows. " + splits.learning_caption(table))
+               "remaining rows. " + split_captions.learning_caption(table))
 
 
 def kfold_section(settings):
     st.subheader(f"{settings.folds}-fold cross-validation against one hold-out split")
     found = services.kfold(settings)
-    st.altair_chart(sweep_charts.fold_points(splits.kfold_table(found)))
+    st.altair_chart(experiment_charts.fold_points(split_tables.kfold_table(found)))
     cells = st.columns(2)
     cells[0].metric("k-fold test loss (mean)", f"{found['fold_mean']:.3g}")
     cells[1].metric("Single hold-outs (range)",
                     f"{found['holdout_min']:.3g} – {found['holdout_max']:.3g}")
-    st.caption(splits.kfold_caption(found, settings.folds))
+    st.caption(split_captions.kfold_caption(found, settings.folds))
 
 
 def capacity_section(settings):
     st.subheader("Model size and dropout against the gap")
     result = services.capacity(settings)
-    table = splits.capacity_table(result)
+    table = split_tables.capacity_table(result)
     st.dataframe(table.rename(columns={"hidden_width": "hidden units", "train_loss": "train loss",
                                        "test_loss": "test loss", "gap": "gap (mean)",
                                        "gap_std": "gap (std)"}), hide_index=True)
-    epochs, train, test = splits.mean_curves(result, settings.large, 0.0)
-    st.altair_chart(sweep_charts.capacity_curves(epochs, train, test))
-    st.caption(splits.capacity_caption(table, settings.small, settings.large, train, test))
+    epochs, train, test = split_tables.mean_curves(result, settings.large, 0.0)
+    st.altair_chart(experiment_charts.capacity_curves(epochs, train, test))
+    st.caption(split_captions.capacity_caption(table, settings.small, settings.large, train, test))
 
 
 def main():
@@ -54,7 +56,7 @@ def main():
         "The same small network, trained again and again on different splits of the same data. "
         "Every chart shows the spread, because one run can mislead.")
     settings = state.splits
-    note = splits.setup(settings).note
+    note = split_experiments.setup(settings).note
     if note:
         st.warning(note, icon=":material/speed:")
     shown = state.teacher.shows

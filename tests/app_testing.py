@@ -10,8 +10,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from labapp.state import LabState, decode, encode
-from labapp.text import WORD_JOINER
+from labapp.settings.url_state import LabState, decode, encode
+from labapp.views.plain_text import WORD_JOINER
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = str(ROOT / "streamlit_app.py")
@@ -68,8 +68,8 @@ def charts(at: AppTest) -> list:
 
 
 def shown(markdown: str) -> str:
-    """Markdown as a reader sees it, as far as :func:`labapp.text.plain` goes: without the
-    backslashes before punctuation and the word joiners after colons."""
+    """Markdown as a reader sees it, as far as :func:`labapp.views.plain_text.plain` goes:
+    without the backslashes before punctuation and the word joiners after colons."""
     return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")
 
 

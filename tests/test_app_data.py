@@ -4,8 +4,8 @@ from app_testing import (charts, fresh_caches, metrics, no_exception, open_page,
                          params, shown, texts, upload)
 
 from labapp.data import MAX_BYTES
-from labapp.settings import DATASETS, UPLOAD
-from labapp.state import decode
+from labapp.settings.dataset_names import DATASETS, UPLOAD
+from labapp.settings.url_state import decode
 
 CSV = b"size,colour,price\n" + b"".join(
     f"{i % 7 + 1},{'red' if i % 3 else 'blue'},{10 + 3 * (i % 7)}\n".encode() for i in range(40))

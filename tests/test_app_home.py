@@ -4,8 +4,8 @@ from app_testing import (fresh_caches, metrics, no_exception, open_page, params,
                          texts, train)
 
 import nncore
-from labapp.presets import preset_state
-from labapp.state import encode
+from labapp.settings.seed_presets import preset_state
+from labapp.settings.url_state import encode
 
 
 def test_home_explains_the_lab_with_a_picture_and_equations():

@@ -1,8 +1,9 @@
 """Text from links and uploads is shown as text: no Markdown, LaTeX or HTML from a link or a
-file reaches any page (:func:`labapp.text.plain`). Every page is opened with hostile values in
-every URL key the codec reads, and hostile column names and class labels are uploaded; then
-every element Streamlit draws as Markdown (alerts, Markdown, captions, headings, metrics, widget
-labels and help, expander labels, select-slider options) is searched for them unescaped."""
+file reaches any page (:func:`labapp.views.plain_text.plain`). Every page is opened with
+hostile values in every URL key the codec reads, and hostile column names and class labels are
+uploaded; then every element Streamlit draws as Markdown (alerts, Markdown, captions, headings,
+metrics, widget labels and help, expander labels, select-slider options) is searched for them
+unescaped."""
 import csv
 import io
 import re
@@ -13,8 +14,8 @@ from app_testing import (PAGES, PAYLOADS, click, fresh_caches, markdown_texts,  
                          no_exception, open_page, shown, upload)
 from hypothesis import given, settings, strategies as s
 
-from labapp.state import KEYS
-from labapp.text import plain
+from labapp.settings.url_state import KEYS
+from labapp.views.plain_text import plain
 
 #: What Streamlit still finds in a text once its escapes are resolved: shortcodes (emoji,
 #: icons, its logo) and bare addresses that become links.

@@ -11,32 +11,40 @@ import numpy as np
 import pytest
 
 import nncore
-from labapp import charts, profile
-from labapp.captions import dead_caption, gradcheck_caption, gradient_caption, loss_caption
+from labapp.compute import data_profile
+from labapp.compute.diagram import MAX_NODES, network_dot
+from labapp.compute.equations import NetworkShape, backward_latex, forward_latex, parameter_rows
+from labapp.compute.prepare import prepare
+from labapp.compute.reproduction_script import CSV_NAME, reproduction_script
+from labapp.compute.run_captions import (dead_caption, gradcheck_caption, gradient_caption,
+                                         loss_caption, stall_warning)
+from labapp.compute.run_plan import plan
+from labapp.compute.runs import execute
+from labapp.compute.tasks import fit_to_task
 from labapp.data import DataError
-from labapp.diagram import MAX_NODES, network_dot
-from labapp.equations import NetworkShape, backward_latex, forward_latex, parameter_rows
-from labapp.live import LiveProgress
-from labapp.prepare import prepare
-from labapp.presets import preset_state
-from labapp.runs import execute, plan
-from labapp.script import CSV_NAME, reproduction_script
-from labapp.settings import DataSettings, TrainSettings, checked
-from labapp.tables import load_table
-from labapp.uploads import Upload
-from labapp.tasks import fit_to_task
+from labapp.data.lab_table import load_table
+from labapp.data.uploads import Upload
+from labapp.settings.page_settings import DataSettings, TrainSettings, checked
+from labapp.settings.seed_presets import preset_state
+from labapp.ui.live_progress import LiveProgress
+from labapp.views import charts
 
 CSV = b"size,colour,price\n" + b"".join(
     f"{i % 7 + 1},{'red' if i % 3 else 'blue'},{10 + 3 * (i % 7) + (i % 3)}\n".encode()
     for i in range(60))
 
 
-def _run(data: DataSettings, train: TrainSettings, raw=None):
+def _prepared(data: DataSettings, upload: Upload | None = None):
+    return prepare(load_table(data, upload))
+
+
+def _run(data: DataSettings, train: TrainSettings, raw=None, callback=None):
+    """The data line from settings to a run, as the services call it: ``(prepared, run)``."""
     upload = None if raw is None else Upload.read(raw)
     if upload is not None:
         data = replace(data, upload=upload.digest)
-    ready = prepare(load_table(data, upload), data)
-    return ready, execute(ready, data, train)
+    ready = _prepared(data, upload)
+    return ready, execute(ready, plan(ready, train), callback)
 
 
 @pytest.mark.parametrize("key, epochs", [("seed_001", None), ("seed_003", None),
@@ -51,7 +59,7 @@ def test_presets_train_exactly_as_the_engine_preset(key, epochs):
     net = preset.build()
     expected = nncore.train(net, preset.X_train, preset.T_train, config,
                             X_test=preset.X_test, T_test=preset.T_test)
-    assert run.plan.notes == ()
+    assert run.plan.cap_notes == () and run.plan.task_notes == ()
     assert run.result.final_train_loss == expected.final_train_loss
     np.testing.assert_array_equal(run.result.history.train_loss, expected.history.train_loss)
     for ours, theirs in zip(run.net.weights, net.weights):
@@ -72,8 +80,8 @@ SCRIPT_CASES = [
 
 @pytest.mark.parametrize("data, train", SCRIPT_CASES)
 def test_the_script_reproduces_the_run_bit_for_bit(data, train, tmp_path):
-    ready, run = _run(data, train, CSV)
-    source = reproduction_script(run, ready.table.task == "classification", ready.has_test)
+    _, run = _run(data, train, CSV)
+    source = reproduction_script(run)
     (tmp_path / CSV_NAME).write_bytes(CSV)
     here, namespace = os.getcwd(), {}
     os.chdir(tmp_path)
@@ -89,11 +97,9 @@ def test_the_script_reproduces_the_run_bit_for_bit(data, train, tmp_path):
 
 
 def test_a_stopped_run_is_reproduced_by_training_its_epochs(tmp_path):
-    data, train = DataSettings(), TrainSettings(epochs=100)
-    ready = prepare(load_table(data), data)
-    stopped = execute(ready, data, train, callback=lambda p: p.epoch >= 30)
+    _, stopped = _run(DataSettings(), TrainSettings(epochs=100), callback=lambda p: p.epoch >= 30)
     assert stopped.result.stop_reason == "callback"
-    source = reproduction_script(stopped, True, True)
+    source = reproduction_script(stopped)
     namespace = {}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(source, "reproduce_run.py", "exec"), namespace)
@@ -103,9 +109,19 @@ def test_a_stopped_run_is_reproduced_by_training_its_epochs(tmp_path):
 def test_the_work_cap_cuts_epochs_with_a_note():
     data = DataSettings(n_samples=5000)
     train = TrainSettings(hidden=(64,) * 4, activations=("relu",) * 4, epochs=5000)
-    the_plan = plan(prepare(load_table(data), data), train)
+    the_plan = plan(_prepared(data), train)
     assert 1 <= the_plan.config.epochs < 5000 and the_plan.problem is None
-    assert the_plan.notes and "epochs" in the_plan.notes[0]
+    assert the_plan.cap_notes and "epochs" in the_plan.cap_notes[0]
+
+
+def test_a_plan_runs_only_on_the_data_it_was_made_for():
+    """The data line goes one way: a run gets its data and the plan made from that data."""
+    ready = _prepared(DataSettings())
+    made_elsewhere = plan(_prepared(DataSettings(data_seed=1)), TrainSettings(epochs=5))
+    assert made_elsewhere.data == DataSettings(data_seed=1)
+    with pytest.raises(ValueError, match="other data"):
+        execute(ready, made_elsewhere)
+    assert execute(ready, plan(ready, TrainSettings(epochs=5))).plan.data == DataSettings()
 
 
 def test_a_loss_that_does_not_suit_the_task_is_replaced():
@@ -194,7 +210,6 @@ def test_captions_explain_what_the_curves_show():
 def test_a_loss_that_rises_is_blamed_on_a_large_learning_rate_not_a_small_one():
     """RMSProp at learning rate 10 overshoots without overflowing: the loss ends far above its
     start. Saying "too small" or "barely moved" would send the student the wrong way."""
-    from labapp.captions import stall_warning
     _, run = _run(DataSettings(), TrainSettings(learning_rate=10.0, optimizer="rmsprop",
                                                 epochs=300))
     result = run.result
@@ -224,13 +239,13 @@ def test_live_progress_turns_an_interruption_into_a_clean_stop():
 
     live = LiveProgress(draw, interval=0.0)
     data = DataSettings()
-    run = execute(prepare(load_table(data), data), data, TrainSettings(epochs=200), live)
+    _, run = _run(data, TrainSettings(epochs=200), callback=live)
     assert isinstance(live.interruption, Interruption)
     assert run.result.stop_reason == "callback" and run.result.epochs_run == 20
     assert drawn[-1] == 20
     frames = []
     quiet = LiveProgress(lambda progress: frames.append(progress.epoch), interval=1e9)
-    execute(prepare(load_table(data), data), data, TrainSettings(epochs=50), quiet)
+    _run(data, TrainSettings(epochs=50), callback=quiet)
     assert quiet.interruption is None and frames == [1]     # only the first frame
 
 
@@ -248,7 +263,7 @@ def test_every_chart_builds_a_vega_lite_spec():
         charts.gradcheck_bars({"W1": 1e-9, "b1": 0.0}),
         charts.histogram(table.X[:, 0], "x1"),
         charts.feature_vs_target(table.X[:, 0], table.labels, "x.1", "class", True),
-        charts.scatter_2d(**profile.split_points(ready)),
+        charts.scatter_2d(**data_profile.split_points(ready)),
         charts.raw_vs_scaled(table.X[:, 0], ready.scale_features(table.X)[:, 0], "x1"),
         charts.predicted_vs_actual(np.arange(5.0), np.arange(5.0) + 1, np.array(["train"] * 5),
                                    "y"),
@@ -274,13 +289,12 @@ def test_large_weight_matrices_draw_their_first_64_rows_and_columns_and_say_so()
 
 
 def test_profile_summaries():
-    data = DataSettings(dataset="iris")
-    table = load_table(data)
-    stats = profile.column_stats(table)
+    table = load_table(DataSettings(dataset="iris"))
+    stats = data_profile.column_stats(table)
     assert list(stats.index)[:4] == list(table.feature_names) and "median" in stats.columns
-    assert profile.correlations(table).shape == (5, 5)
-    assert len(profile.preview(table)) == min(profile.PREVIEW_ROWS, 150)
-    summary = profile.scaling_summary(prepare(table, data))
+    assert data_profile.correlations(table).shape == (5, 5)
+    assert len(data_profile.preview(table)) == min(data_profile.PREVIEW_ROWS, 150)
+    summary = data_profile.scaling_summary(prepare(table))
     assert np.allclose(summary["scaled min"].to_numpy() * summary["scale (divided by)"] +
                        summary["offset (subtracted)"], summary["raw min"].to_numpy(), atol=1e-9)
 

@@ -4,8 +4,8 @@ import pytest
 from app_testing import (charts, fresh_caches, no_exception, open_page, params,  # noqa: F401
                          assert_round_trip, set_widget, shown, subheaders, texts)
 
-from labapp import splits
-from labapp.settings import SplitSettings
+from labapp.compute import split_experiments
+from labapp.settings.page_settings import SplitSettings
 
 #: Small experiments keep the suite fast.
 QUICK = {"sp_epochs": "30", "sp_n": "100", "sp_repeats": "2", "sp_k": "3"}
@@ -76,9 +76,9 @@ def test_a_tampered_split_link_is_clamped_with_notes():
 
 def test_too_much_work_cuts_the_epochs_with_a_note():
     big = SplitSettings(n_samples=1000, width=64, large=128, epochs=1000, repeats=10, folds=10)
-    setup = splits.setup(big)
+    setup = split_experiments.setup(big)
     assert setup.epochs < 1000 and "more work than the shared server allows" in setup.note
-    assert splits.setup(SplitSettings()).note is None
+    assert split_experiments.setup(SplitSettings()).note is None
     at = open_page("Splits", {"sp_n": "1000", "sp_width": "64",
                               "sp_large": "128", "sp_epochs": "1000", "sp_repeats": "10",
                               "sp_k": "10", "hide": ",".join(SECTIONS)})

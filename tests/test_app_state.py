@@ -6,12 +6,12 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as s
 
-from labapp.fields import Choice, ChoiceList, Flag, Real, Text, Whole, WholeList
-from labapp.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_SAMPLES
-from labapp.settings import (SETTINGS_CLASSES, DataSettings, TrainSettings, checked,
-                             settings_fields)
-from labapp.state import KEYS, LabState, decode, encode
-from labapp.teacher import CONTROLS, NAMES, SECTIONS, TeacherMode
+from labapp.server.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_SAMPLES
+from labapp.settings.kinds import Choice, ChoiceList, Flag, Real, Text, Whole, WholeList
+from labapp.settings.page_settings import (SETTINGS_CLASSES, DataSettings, TrainSettings,
+                                          checked, settings_fields)
+from labapp.settings.teacher import CONTROLS, NAMES, SECTIONS, TeacherMode
+from labapp.settings.url_state import KEYS, LabState, decode, encode
 
 
 def _values(kind):

@@ -11,10 +11,12 @@ from app_testing import (ENTRY, PAGES, TIMEOUT, charts, click, fresh_caches,  # 
                          shown, subheaders, texts)
 from streamlit.testing.v1 import AppTest
 
-from labapp import services, session, sweep, sweep_charts
-from labapp.live import LiveProgress
-from labapp.settings import SweepSettings
-from labapp.state import LabState, decode, encode
+from labapp.compute import sweep_tables
+from labapp.settings.page_settings import SweepSettings
+from labapp.settings.url_state import LabState, decode, encode
+from labapp.ui import services, session
+from labapp.ui.live_progress import LiveProgress
+from labapp.views import experiment_charts
 
 #: A small sweep: two learning rates × two widths × two seeds, 30 epochs.
 QUICK = {"sw_axes": "lr,width", "sw_lr": "0.1,1.0", "sw_width": "2,4", "sw_seeds": "2",
@@ -75,7 +77,7 @@ def test_a_one_axis_chart_puts_a_cross_at_the_top_for_diverged_runs():
     table = pd.DataFrame({"learning_rate": [0.1, 10.0], "diverged": [0, 2],
                           "test_mean": [0.3, np.nan], "test_std": [0.01, np.nan],
                           "train_mean": [0.2, np.nan], "train_std": [0.01, np.nan]})
-    spec = sweep_charts.axis_line(table, "learning_rate").to_dict()
+    spec = experiment_charts.axis_line(table, "learning_rate").to_dict()
     crosses = [layer for layer in spec["layer"] if layer["mark"].get("shape") == "cross"]
     assert len(crosses) == 1
     data = spec["datasets"][crosses[0]["data"]["name"]]
@@ -179,10 +181,10 @@ def test_typed_values_that_cannot_be_read_are_noted_and_replaced():
 
 
 def test_configurations_that_differ_in_the_seventh_digit_get_different_labels():
-    first = sweep.config_label(("learning_rate",), (0.1234567,))
-    second = sweep.config_label(("learning_rate",), (0.1234568,))
+    first = sweep_tables.config_label(("learning_rate",), (0.1234567,))
+    second = sweep_tables.config_label(("learning_rate",), (0.1234568,))
     assert first == "learning rate 0.1234567" and second == "learning rate 0.1234568"
-    assert sweep.config_label(("learning_rate", "dropout"), (0.1, 0.0)) == \
+    assert sweep_tables.config_label(("learning_rate", "dropout"), (0.1, 0.0)) == \
         "learning rate 0.1, dropout 0"
 
 
@@ -273,24 +275,24 @@ def test_a_stopped_sweep_keeps_its_finished_runs_and_is_never_cached():
     at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
     for key, value in encode(LabState(sweep=settings)).items():
         at.query_params[key] = value
-    at.session_state["lab.sweep"] = session.Kept(settings, stopped)
+    at.session_state["lab.sweep"] = session.KeptSweep(settings, stopped)
     at.switch_page(PAGES["Sweep"]).run()
     no_exception(at)
     assert "was stopped before it finished" in texts(at) and "runs the whole sweep" in texts(at)
     changed = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
     for key, value in encode(LabState(sweep=replace(settings, seeds=3))).items():
         changed.query_params[key] = value
-    changed.session_state["lab.sweep"] = session.Kept(settings, stopped)
+    changed.session_state["lab.sweep"] = session.KeptSweep(settings, stopped)
     changed.switch_page(PAGES["Sweep"]).run()
     assert "settings changed since this sweep" in texts(changed)
     assert "was stopped before it finished" not in texts(changed)
 
 
 def test_the_progress_text_counts_runs_and_estimates_the_time_left():
-    from nncore.sweeps import SweepProgress
-    assert sweep.progress_text(SweepProgress(3, 10, 100, 400, 2.0)) == \
+    from nncore.executors import SweepProgress
+    assert sweep_tables.progress_text(SweepProgress(3, 10, 100, 400, 2.0)) == \
         "Run 3 of 10 finished · about 6 s left"
-    assert "under a second" in sweep.progress_text(SweepProgress(9, 10, 390, 400, 2.0))
+    assert "under a second" in sweep_tables.progress_text(SweepProgress(9, 10, 390, 400, 2.0))
 
 
 def test_the_verdict_separates_clear_winners_from_noise():

@@ -1,5 +1,7 @@
 """The train page: controls at valid and edge values, results, divergence, downloads, the
 gradient check, shareable links, teacher mode, tampered links and the cache."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from app_testing import (ENTRY, PAGES, QUICK, TIMEOUT, charts, click,  # noqa: F401
@@ -7,12 +9,14 @@ from app_testing import (ENTRY, PAGES, QUICK, TIMEOUT, charts, click,  # noqa: F
                          train)
 from streamlit.testing.v1 import AppTest
 
-from labapp import runs, services, session
-from labapp.controls import BATCH_SIZES, L2_PENALTIES, LEARNING_RATES
-from labapp.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
-from labapp.live import LiveProgress
-from labapp.settings import DataSettings, TrainSettings
-from labapp.state import LabState, decode
+from labapp.compute import runs
+from labapp.server.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
+from labapp.settings.page_settings import DataSettings, TrainSettings
+from labapp.settings.share_links import share_params, stopped_run_state
+from labapp.settings.url_state import LabState, decode
+from labapp.ui import services
+from labapp.ui.controls import BATCH_SIZES, L2_PENALTIES, LEARNING_RATES
+from labapp.ui.live_progress import LiveProgress
 
 
 def assert_trained(at) -> None:
@@ -271,7 +275,7 @@ def test_the_link_to_a_stopped_run_reproduces_exactly_what_it_shows():
     settings = TrainSettings(epochs=200, batch_size=16, dropout=0.2, seed=3)
     stopped = _stopped_run(data, settings, 12)
     assert stopped.result.stop_reason == "callback" and stopped.result.epochs_run == 12
-    link = session.share_params(session.stopped_run_state(LabState(data, settings), 12), True)
+    link = share_params(stopped_run_state(LabState(data, settings), 12), True)
     opened, notes = decode(link)
     assert notes == [] and link["run"] == "1" and opened.train.epochs == 12
     again = services.train_run(opened.data, opened.train)
@@ -321,3 +325,41 @@ def test_a_network_that_learns_nothing_says_why():
     warning = at.warning[0].value
     assert "learned almost nothing" in warning and "10 hidden layers of a single unit" in warning
     assert not train(open_page("Train", QUICK)).warning, "a network that learns gets no warning"
+
+
+@pytest.mark.parametrize("rule", ["standard", "post"])
+def test_both_dropconnect_rules_train_as_the_engine_does(rule):
+    """The DropConnect rule in a link reaches the engine: the page's run is nncore.train with
+    that rule, and the two rules give different runs from the same seed."""
+    link = {"dropconnect": "0.3", "dc_rule": rule, "epochs": "20", "run": "1"}
+    at = open_page("Train", link)
+    assert_trained(at)
+    assert at.selectbox(key="w.dc_rule").value == rule
+    assert ("follows seed post 001" in texts(at)) == (rule == "post")
+    opened, notes = decode(link)
+    assert notes == [] and opened.train.dropconnect_rule == rule
+    run = services.train_run(opened.data, opened.train)
+    assert run.plan.config.dropconnect_rule == rule
+    other = "post" if rule == "standard" else "standard"
+    twin = services.train_run(opened.data, replace(opened.train, dropconnect_rule=other))
+    assert not np.array_equal(run.result.history.train_loss, twin.result.history.train_loss)
+
+
+def test_the_steps_can_follow_another_loss_s_gradient():
+    """mse recorded, bce's gradient followed (seed post 003's rule): the page says so, the run
+    follows bce's gradient, and an output bce cannot follow sends it back with a note."""
+    link = {"loss": "mse", "out": "sigmoid", "grad_loss": "bce", "epochs": "20", "run": "1"}
+    at = open_page("Train", link)
+    assert_trained(at)
+    assert at.selectbox(key="w.grad_loss").value == "bce"
+    assert "every step follows the gradient of the bce loss" in texts(at)
+    opened, _ = decode(link)
+    run = services.train_run(opened.data, opened.train)
+    assert run.plan.config.gradient_loss == "bce" and run.plan.config.loss == "mse"
+    own = services.train_run(opened.data, replace(opened.train, gradient_loss="same"))
+    assert own.plan.config.gradient_loss is None
+    assert not np.array_equal(run.result.history.train_loss, own.result.history.train_loss)
+    tanh = open_page("Train", {**link, "out": "tanh"})
+    no_exception(tanh)
+    assert "cannot follow the bce loss's gradient with a tanh output" in texts(tanh)
+    assert tanh.selectbox(key="w.grad_loss").value == "same"

@@ -17,13 +17,14 @@ from app_testing import (PAGES, PAYLOADS, fresh_caches, markdown_texts,  # noqa:
                          no_exception, open_page, texts)
 from hypothesis import HealthCheck, Phase, find, given, settings, strategies as s
 
-from labapp import profile
+from labapp.compute import data_profile
+from labapp.compute.prepare import prepare
 from labapp.data import DataError
-from labapp.prepare import prepare
-from labapp.settings import CSV_TASKS, UPLOAD, DataSettings
-from labapp.state import KEYS
-from labapp.tables import load_table
-from labapp.uploads import Upload
+from labapp.data.lab_table import load_table
+from labapp.data.uploads import Upload
+from labapp.settings.dataset_names import UPLOAD
+from labapp.settings.page_settings import CSV_TASKS, DataSettings
+from labapp.settings.url_state import KEYS
 
 #: A page run takes about half a second, so a failing example is reported as found: shrinking
 #: it would take many minutes.
@@ -58,7 +59,8 @@ def unescaped(value: str, markdown: str) -> bool:
 
 def assert_no_value_unescaped(at, params: dict[str, str]) -> None:
     """No query value holding Markdown syntax (three characters or more) appears unescaped in
-    anything drawn as Markdown: every echo of it went through :func:`labapp.text.plain`."""
+    anything drawn as Markdown: every echo of it went through
+    :func:`labapp.views.plain_text.plain`."""
     risky = [v.strip() for v in params.values() if len(v.strip()) >= 3 and ACTIVE & set(v)]
     shown = markdown_texts(at)
     assert not [(v, text) for v in risky for text in shown if unescaped(v, text)]
@@ -140,10 +142,11 @@ def assert_table_or_plain_error(raw: bytes, **options) -> None:
     assert np.isfinite(table.X).all() and table.X.shape == (len(table.X), len(table.feature_names))
     assert len(set(table.feature_names)) == len(table.feature_names)
     assert len(set(table.class_names)) == len(table.class_names)
-    assert profile.preview(table).columns.is_unique
-    assert profile.column_stats(table).index.is_unique
-    assert profile.correlations(table).shape == (len(profile.correlation_names(table)),) * 2
-    prepared = prepare(table, data)
+    assert data_profile.preview(table).columns.is_unique
+    assert data_profile.column_stats(table).index.is_unique
+    names = data_profile.correlation_names(table)
+    assert data_profile.correlations(table).shape == (len(names), len(names))
+    prepared = prepare(table)
     assert len(prepared.train_rows) + len(prepared.test_rows) == len(table.X)
 
 

@@ -11,15 +11,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from labapp.cost import RunShape, epoch_seconds, run_bytes, step_seconds
+from labapp.compute.prepare import prepare
+from labapp.compute.run_cost import RunShape, epoch_seconds, run_bytes, step_seconds
+from labapp.compute.run_plan import plan
+from labapp.compute.runs import execute
 from labapp.data import Dataset
-from labapp.limits import RUN_MEMORY, RUN_SECONDS
-from labapp.memory import HELD, Budget, Holder, Holders, Kept, Ledger, ServerBusy, nbytes
-from labapp.prepare import prepare
-from labapp.runs import execute, plan
-from labapp.settings import DataSettings, TrainSettings
-from labapp.tables import _from_dataset, load_table
-from labapp.uploads import Upload
+from labapp.data.lab_table import _from_dataset, load_table
+from labapp.data.uploads import Upload
+from labapp.server.limits import RUN_MEMORY, RUN_SECONDS
+from labapp.server.memory import (HELD, Budget, Holder, Holders, Kept, Ledger, ServerBusy,
+                                  nbytes)
+from labapp.settings.page_settings import DataSettings, TrainSettings
 
 TEN_WIDE = TrainSettings(hidden=(256,) * 10, activations=("relu",) * 10)
 
@@ -43,13 +45,13 @@ def test_the_issue_link_of_many_small_steps_is_refused_before_it_trains():
     data = DataSettings(dataset="spiral", n_samples=5000)
     train = TrainSettings(hidden=(256,) * 10, activations=("relu",) * 10, batch_size=1,
                           dropout=0.5, dropconnect=0.5, epochs=5000)
-    ready = prepare(load_table(data), data)
+    ready = prepare(load_table(data))
     the_plan = plan(ready, train)
     assert the_plan.problem is not None and "One epoch" in the_plan.problem
     assert "batches of 1" in the_plan.problem and "larger batches" in the_plan.problem
     with pytest.raises(ValueError, match="One epoch"):
-        execute(ready, data, train)
-    assert _allocated_by(lambda: execute(ready, data, train)) < 1e6
+        execute(ready, the_plan)
+    assert _allocated_by(lambda: execute(ready, the_plan)) < 1e6
 
 
 def test_a_large_upload_with_a_wide_network_is_refused_before_it_allocates():
@@ -57,16 +59,16 @@ def test_a_large_upload_with_a_wide_network_is_refused_before_it_allocates():
     batches of 1,024 reached 3.66 GB; now the plan refuses it for its memory."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(190_000, 19))
-    table = _from_dataset(Dataset(X=X, y=X[:, 0] * 2.0, feature_names=tuple(
-        f"x{j}" for j in range(19)), target_name="y", task="regression"), "your CSV file")
     data = DataSettings(dataset="upload", upload="digest")
-    ready = prepare(table, data)
+    table = _from_dataset(data, Dataset(X=X, y=X[:, 0] * 2.0, feature_names=tuple(
+        f"x{j}" for j in range(19)), target_name="y", task="regression"), "your CSV file")
+    ready = prepare(table)
     train = TrainSettings(hidden=(256,) * 10, activations=("relu",) * 10, batch_size=1024,
                           loss="mse", output="identity")
     the_plan = plan(ready, train)
     assert the_plan.memory > RUN_MEMORY
     assert the_plan.problem is not None and "of memory" in the_plan.problem
-    assert _allocated_by(lambda: execute(ready, data, train)) < 1e6
+    assert _allocated_by(lambda: execute(ready, the_plan)) < 1e6
     small = plan(ready, TrainSettings(hidden=(8,), activations=("relu",), batch_size=1024,
                                       loss="mse", output="identity", epochs=3))
     assert small.problem is None and small.memory < RUN_MEMORY
@@ -88,15 +90,15 @@ def test_the_memory_estimate_bounds_what_a_run_allocates(shape, settings):
     """What :func:`execute` allocates (training, evaluation, the report) stays within the
     plan's estimate, which the server reserves and the run cap compares."""
     data = DataSettings(dataset="moons", **shape)
-    ready = prepare(load_table(data), data)
+    ready = prepare(load_table(data))
     the_plan = plan(ready, settings)
-    peak = _allocated_by(lambda: execute(ready, data, settings))
+    peak = _allocated_by(lambda: execute(ready, the_plan))
     assert 0 < peak <= the_plan.memory
 
 
 def test_the_epochs_are_cut_to_the_time_a_run_may_take():
     data = DataSettings(dataset="spiral", n_samples=5000)
-    ready = prepare(load_table(data), data)
+    ready = prepare(load_table(data))
     train = TrainSettings(hidden=(64, 64), activations=("relu", "relu"), batch_size=8,
                           epochs=5000)
     the_plan = plan(ready, train)
@@ -208,7 +210,7 @@ def test_an_array_shared_by_two_kept_results_counts_once():
 
 
 def test_a_file_is_refused_before_it_is_parsed_when_the_server_holds_too_much(monkeypatch):
-    import labapp.uploads as uploads
+    import labapp.data.uploads as uploads
 
     def never(raw):
         raise AssertionError("a file that cannot be held must not be parsed")
@@ -244,7 +246,8 @@ def test_a_kept_run_counts_its_network_weights():
     """A trained network is an object, not a dataclass: its weights must count all the same."""
     data = DataSettings(dataset="moons", n_samples=100)
     settings = TrainSettings(hidden=(256, 256), activations=("relu", "relu"), epochs=1)
-    run = execute(prepare(load_table(data), data), data, settings)
+    ready = prepare(load_table(data))
+    run = execute(ready, plan(ready, settings))
     weights = sum(w.nbytes for w in run.net.weights)
     assert weights > 500_000 and nbytes(run) >= weights
 
@@ -260,8 +263,8 @@ def test_the_app_runs_blas_on_one_thread():
 
 
 def test_a_file_with_too_many_values_is_refused_before_it_is_parsed(monkeypatch):
-    import labapp.uploads as uploads
-    from labapp.limits import MAX_CELLS
+    import labapp.data.uploads as uploads
+    from labapp.server.limits import MAX_CELLS
     monkeypatch.setattr(uploads, "read_table", lambda raw: pytest.fail("parsed"))
     columns = 50
     rows = MAX_CELLS // columns + 10

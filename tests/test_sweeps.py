@@ -6,13 +6,15 @@ import math
 import threading
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 import nncore
 from nncore.stacked import RunSpec, train_stack
-from nncore.sweeps import chunk_bytes, plan_chunks
+from nncore.sweep_work import (BUDGET_SECONDS, MULTIPLY_ADDS_PER_SECOND, STACK_STEP_SECONDS,
+                               chunk_bytes, plan_chunks)
 from nncore.synthetic import make_moons
 
 
@@ -401,3 +403,66 @@ def test_a_sweep_beyond_the_budget_is_refused_in_plain_words():
     work = nncore.estimate_work([s for _, s in space.runs()], 506, 100)
     message = nncore.budget_problem(work)
     assert message is not None and "too large" in message and "400 runs" in message
+    assert "the limit is 30 s" in message
+
+
+def test_the_budget_is_the_classroom_servers_30_seconds_and_the_classroom_sweep_fits():
+    """The classroom sweep: 3 widths × dropout on and off make 6 stacks of 30 runs (one chunk
+    each, well within 512 units and the memory budget), each 300 full-batch steps."""
+    assert BUDGET_SECONDS == 30.0
+    space, X, T, X_test, _ = nncore.presets.classroom_sweep()
+    specs = [spec for _, spec in space.runs()]
+    work = nncore.estimate_work(specs, len(X), len(X_test))
+    stacks = {(spec.sizes, spec.config.dropout > 0) for spec in specs}
+    assert len(stacks) == 6
+    products = sum(300 * (3 * s.sizes[1] + s.sizes[1] + 1) * (3 * len(X) + len(X_test))
+                   for s in specs)
+    expected = products / MULTIPLY_ADDS_PER_SECOND + 6 * 300 * STACK_STEP_SECONDS
+    assert work.seconds == pytest.approx(expected, rel=1e-12)
+    assert work.seconds <= BUDGET_SECONDS and nncore.budget_problem(work) is None
+
+
+def test_the_estimate_counts_a_fixed_cost_for_every_step_of_every_stack():
+    """Mini-batches add steps, not multiply-adds: 150 rows in batches of 32 are 5 steps an
+    epoch instead of 1. Two widths are two stacks; the seeds of one width share their steps."""
+    base = nncore.TrainConfig(epochs=40)
+    full = [RunSpec(sizes=(2, w, 1), config=base.replace(seed=s)) for w in (4, 8) for s in (0, 1)]
+    batched = [replace(spec, config=spec.config.replace(batch_size=32)) for spec in full]
+    one, many = nncore.estimate_work(full, 150, 50), nncore.estimate_work(batched, 150, 50)
+    assert many.multiply_adds == one.multiply_adds
+    assert one.seconds == pytest.approx(one.multiply_adds / MULTIPLY_ADDS_PER_SECOND
+                                        + 2 * 40 * 1 * STACK_STEP_SECONDS, rel=1e-12)
+    assert many.seconds - one.seconds == pytest.approx(2 * 40 * (5 - 1) * STACK_STEP_SECONDS,
+                                                       rel=1e-9)
+
+
+def test_steps_alone_can_put_a_sweep_beyond_the_budget():
+    """The classroom sweep in batches of one row: the same multiply-adds, 150 steps an epoch in
+    each of its 6 stacks, 6 × 300 × 150 × 0.4 ms = 108 s."""
+    space, X, T, X_test, _ = nncore.presets.classroom_sweep()
+    specs = [spec for _, spec in space.runs()]
+    single = [replace(s, config=s.config.replace(batch_size=1)) for s in specs]
+    full = nncore.estimate_work(specs, len(X), len(X_test))
+    rowwise = nncore.estimate_work(single, len(X), len(X_test))
+    assert rowwise.multiply_adds == full.multiply_adds
+    assert rowwise.seconds == pytest.approx(rowwise.multiply_adds / MULTIPLY_ADDS_PER_SECOND
+                                            + 6 * 300 * 150 * STACK_STEP_SECONDS, rel=1e-12)
+    assert "too large" in nncore.budget_problem(rowwise)
+
+
+def test_names_that_moved_out_of_sweeps_are_still_found_there():
+    """Code written against ``nncore.sweeps`` keeps working: each name there is the very object
+    of the module it lives in now."""
+    import nncore.compare, nncore.executors, nncore.sweep_results, nncore.sweep_work, nncore.sweeps
+    homes = {"run_specs": nncore.executors, "SweepProgress": nncore.executors,
+             "SweepResult": nncore.sweep_results, "Verdict": nncore.compare,
+             "compare_runs": nncore.compare, "plan_chunks": nncore.sweep_work,
+             "chunk_bytes": nncore.sweep_work, "MEMORY_BUDGET": nncore.sweep_work,
+             "SweepWork": nncore.sweep_work, "estimate_work": nncore.sweep_work,
+             "budget_problem": nncore.sweep_work, "BUDGET_SECONDS": nncore.sweep_work,
+             "MULTIPLY_ADDS_PER_SECOND": nncore.sweep_work}
+    assert set(nncore.sweeps.__all__) == set(homes) | {"run_sweep"}
+    for name, home in homes.items():
+        assert getattr(nncore.sweeps, name) is getattr(home, name), name
+    for name in set(homes) & set(nncore.__all__):                 # and at the top level
+        assert getattr(nncore, name) is getattr(homes[name], name), name

@@ -25,13 +25,15 @@ def problem(sizes, activation, output, loss, bias, n=7, seed=0):
     return net, rng.normal(size=(n, sizes[0])), targets_for(loss, output, n, sizes[-1], rng)
 
 
-def floor_step(net, X, T, loss, dropout=0.0, dropconnect=0.0, seed=None):
+def floor_step(net, X, T, loss, dropout=0.0, dropconnect=0.0, seed=None, rule="standard",
+               gradient_loss=None):
     """``(loss, Y, dW, db)`` of the floor, its masks drawn from ``default_rng(seed)``."""
     rates = [dropout] * len(net.arch.activations) if np.ndim(dropout) == 0 else dropout
     masks = None if seed is None else tb.draw_masks(
-        np.random.default_rng(seed), len(X), net.sizes, net.arch.bias, rates, dropconnect)
+        np.random.default_rng(seed), len(X), net.sizes, net.arch.bias, rates, dropconnect, rule)
     weights, biases, activations = net.layers()
-    value, dW, db = tb.loss_and_grads(X, T, weights, biases, activations, loss, masks)
+    value, dW, db = tb.loss_and_grads(X, T, weights, biases, activations, loss, masks,
+                                      gradient_loss)
     masks = masks or tb.no_masks(len(weights))
     W, b = tb.apply_dropconnect(weights, biases, masks)
     _, A = tb.forward(X, W, b, activations, masks.dropout)
@@ -127,21 +129,22 @@ def test_masks_are_the_documented_draws():
 
 
 # ---------------------------------------------------------------- (b) the engine equals the floor
-def engine_alone(net, X, T, loss, dropout, dropconnect, seed):
-    """``(loss, Y, dW, db)`` of one step of the engine, built as ``nncore.train`` builds it."""
+def engine_alone(net, X, T, loss, dropout, dropconnect, seed, **rules):
+    """``(loss, Y, dW, db)`` of one step of the engine, built as ``nncore.train`` builds it;
+    ``rules``: the workspace's ``dropconnect_rule`` and ``gradient_loss``."""
     buf = net.buffer()
     rates = tuple([dropout] * len(net.arch.activations))
     x, t = transposed(X, T, net.arch)
     rng = None if seed is None else np.random.default_rng(seed)
     ws = Workspace(net.arch, len(X), buf, x=x, t=t, loss=loss, dropout=rates,
-                   dropconnect=dropconnect, rng=rng)
+                   dropconnect=dropconnect, rng=rng, **rules)
     Y = ws.forward().T.copy()
     value = ws.loss_and_backward()
-    buf.grads *= grad_scale(loss, len(X))
+    buf.grads *= grad_scale(rules.get("gradient_loss") or loss, len(X))
     return value, Y, buf.grad_weights, buf.grad_biases
 
 
-def engine_stack(nets, X, T, loss, dropout, dropconnect, seeds):
+def engine_stack(nets, X, T, loss, dropout, dropconnect, seeds, **rules):
     """The same for a stack of networks, each with its own rates and generator."""
     arch, K = nets[0].arch, len(nets)
     buf = ParameterBuffer(arch, stack=K)
@@ -149,11 +152,12 @@ def engine_stack(nets, X, T, loss, dropout, dropconnect, seeds):
         buf.values[k] = net.buffer().values
     rates = tuple(tuple(dropout) for _ in arch.activations)          # per layer: K rates
     ws = Workspace(arch, len(X), buf, loss=loss, dropout=rates, dropconnect=np.array(dropconnect),
-                   rng=None if seeds is None else [np.random.default_rng(s) for s in seeds])
+                   rng=None if seeds is None else [np.random.default_rng(s) for s in seeds],
+                   **rules)
     ws.load(X, T)
     Y = ws.forward()
     values = ws.loss_and_backward()
-    buf.grads *= grad_scale(loss, len(X))
+    buf.grads *= grad_scale(rules.get("gradient_loss") or loss, len(X))
     return [(values[k], Y[k].T, [g[k] for g in buf.grad_weights],
              [None if g is None else g[k] for g in buf.grad_biases]) for k in range(K)]
 
@@ -192,8 +196,10 @@ def bias_flags(setting, layers):
     return [setting[l % 2] == "T" for l in range(layers)]
 
 
-def assert_equal_steps(activation, loss, output, noise, outputs=(1, 3)):
+def assert_equal_steps(activation, loss, output, noise, outputs=(1, 3), rule="standard",
+                       gradient_loss=None):
     """Every shape × bias setting × output count, alone and in a stack of three."""
+    rules = dict(dropconnect_rule=rule, gradient_loss=gradient_loss)
     p, q = NOISE[noise]
     noisy = p > 0 or q > 0
     for shape, hidden_sizes in SHAPES.items():
@@ -205,16 +211,17 @@ def assert_equal_steps(activation, loss, output, noise, outputs=(1, 3)):
                 nets = [problem(sizes, activation, output, loss, bias, seed=k)[0] for k in range(3)]
                 _, X, T = problem(sizes, activation, output, loss, bias, seed=0)
                 seed = 11 if noisy else None
-                assert_same_step(engine_alone(nets[0], X, T, loss, p, q, seed),
-                                 floor_step(nets[0], X, T, loss, p, q, seed), what)
+                assert_same_step(engine_alone(nets[0], X, T, loss, p, q, seed, **rules),
+                                 floor_step(nets[0], X, T, loss, p, q, seed, rule, gradient_loss),
+                                 what)
                 rates = [p * (1 + 0.5 * k) for k in range(3)]              # one rate per network
                 drops = [q * (1 + 0.5 * k) for k in range(3)]
                 seeds = [20 + k for k in range(3)] if noisy else None
-                stacked = engine_stack(nets, X, T, loss, rates, drops, seeds)
+                stacked = engine_stack(nets, X, T, loss, rates, drops, seeds, **rules)
                 for k, net in enumerate(nets):
                     assert_same_step(stacked[k], floor_step(
-                        net, X, T, loss, rates[k], drops[k], None if seeds is None else seeds[k]),
-                        f"{what}, network {k} of a stack")
+                        net, X, T, loss, rates[k], drops[k], None if seeds is None else seeds[k],
+                        rule, gradient_loss), f"{what}, network {k} of a stack")
 
 
 @pytest.mark.parametrize("noise", list(NOISE))
@@ -232,6 +239,76 @@ def test_the_engine_equals_the_floor_through_other_outputs(loss, output):
     for activation in ("relu", "tanh"):
         assert_equal_steps(activation, loss, output, "both",
                     outputs=(3,) if output == "softmax" else (1, 3))
+
+
+@pytest.mark.parametrize("noise", ["dropconnect", "both"])
+@pytest.mark.parametrize("loss", list(LOSS_OUTPUT))
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_the_engine_equals_the_floor_under_seed_post_001s_weight_dropping(activation, loss, noise):
+    assert_equal_steps(activation, loss, LOSS_OUTPUT[loss], noise,
+                       outputs=(2, 3) if loss == "ce" else (1, 3), rule="post")
+
+
+GRADIENT_LOSSES = [("mse", "sigmoid", "bce"), ("sse", "sigmoid", "bce"), ("mse", "softmax", "ce"),
+                   ("bce", "sigmoid", "mse"), ("mse", "identity", "sse")]
+
+
+@pytest.mark.parametrize("loss,output,gradient_loss", GRADIENT_LOSSES,
+                         ids=[f"{a}-by-{c}" for a, _, c in GRADIENT_LOSSES])
+def test_the_engine_equals_the_floor_descending_another_loss(loss, output, gradient_loss):
+    """The value of ``loss``; the gradients of ``gradient_loss``."""
+    for activation in ("relu", "sigmoid"):
+        assert_equal_steps(activation, loss, output, "dropout", rule="standard",
+                           outputs=(3,) if output == "softmax" else (1, 3),
+                           gradient_loss=gradient_loss)
+
+
+def test_descending_another_loss_returns_one_loss_and_the_others_gradient():
+    """Seed post 003's rule by hand: mse's value, and dW of the output layer from
+    dZ_L = (Y − T)/N (bce's delta), with no sigmoid slope in it."""
+    net, X, T = problem([2, 3, 2], "sigmoid", "sigmoid", "mse", True, n=4, seed=1)
+    weights, biases, activations = net.layers()
+    value, dW, db = tb.loss_and_grads(X, T, weights, biases, activations, "mse",
+                                      gradient_loss="bce")
+    _, A = tb.forward(X, weights, biases, activations)
+    assert value == pytest.approx(0.5 * np.sum((A[2] - T) ** 2) / 4, rel=1e-15)
+    np.testing.assert_allclose(dW[1], A[1].T @ ((A[2] - T) / 4), rtol=1e-14)
+    np.testing.assert_allclose(db[1], ((A[2] - T) / 4).sum(axis=0), rtol=1e-14)
+    _, dW_mse, _ = tb.loss_and_grads(X, T, weights, biases, activations, "mse")
+    assert not np.allclose(dW_mse[1], dW[1])
+
+
+@pytest.mark.parametrize("shape,p", [((3, 4), 0.2), ((4, 1), 0.2), ((5, 5), 0.5), ((7, 3), 0.0)])
+def test_seed_post_001s_mask_drops_exactly_floor_p_size_weights(shape, p):
+    """floor(0.2·12) = 2, floor(0.2·4) = 0, floor(0.5·25) = 12, floor(0·21) = 0; the zeros sit
+    where ``rng.choice(size, count, replace=False)`` puts them and nothing is rescaled."""
+    K = tb.fixed_count_mask(np.random.default_rng(4), shape, p)
+    size = shape[0] * shape[1]
+    count = {12: 2, 4: 0, 25: 12, 21: 0}[size]
+    assert K.shape == shape and set(np.unique(K)) <= {0.0, 1.0}
+    assert int((K == 0).sum()) == count
+    chosen = np.random.default_rng(4).choice(size, count, replace=False)
+    assert sorted(np.flatnonzero(K.ravel() == 0)) == sorted(chosen)
+
+
+def test_seed_post_001s_backward_pass_runs_through_the_unmasked_weights():
+    """With W₂ masked to zero in the forward pass, standard DropConnect sends no gradient to
+    layer 1 (dA₁ = dZ₂ (W₂ ⊙ K₂)ᵀ = 0); the post's rule still does, through the unmasked W₂,
+    and moves the dropped weights too (dW unmasked)."""
+    net, X, T = problem([2, 3, 1], "relu", "identity", "sse", False, n=5, seed=3)
+    weights, biases, activations = net.layers()
+    for rule in ("standard", "post"):
+        masks = tb.no_masks(2, rule)
+        masks.weights[1] = np.zeros((3, 1))                  # every output weight dropped
+        _, dW, _ = tb.loss_and_grads(X, T, weights, biases, activations, "sse", masks)
+        if rule == "standard":
+            assert not dW[0].any() and not dW[1].any()
+        else:
+            Y = np.zeros((5, 1))                             # the masked forward's output
+            Z1 = X @ weights[0]
+            dZ1 = (Z1 > 0) * ((Y - T) @ weights[1].T)
+            np.testing.assert_allclose(dW[0], X.T @ dZ1, rtol=1e-14)
+            np.testing.assert_allclose(dW[1], np.maximum(Z1, 0).T @ (Y - T), rtol=1e-14)
 
 
 # ---------------------------------------------------------------- (c) MLP runs the floor

@@ -1,4 +1,6 @@
-"""Loading data for the lab: built-in datasets and the user's own CSV files.
+"""The lab's data: built-in datasets and the user's own CSV files (imported here), the one
+table every page uses (:mod:`.lab_table`: :class:`~.lab_table.Table`, ``load_table``) and a
+student's uploaded file held for that session (:mod:`.uploads`).
 
 >>> from labapp.data import load_builtin, load_csv
 >>> load_builtin("iris").X.shape
@@ -11,7 +13,7 @@ from .builtin import BUILTIN_NAMES, REAL_SETS, SYNTHETIC_SETS, load_builtin
 from .csv_loader import CsvOptions, CsvResult, compact, load_csv, prepare_dataset
 from .dataset import TASKS, DataError, Dataset
 from .decoding import MAX_BYTES, MAX_MEGABYTES
-from .table import MAX_ROWS, RawTable, read_table
+from .csv_reader import MAX_ROWS, RawTable, read_table
 
 __all__ = [
     "Dataset", "DataError", "TASKS", "load_builtin", "BUILTIN_NAMES", "REAL_SETS",

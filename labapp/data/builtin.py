@@ -1,5 +1,6 @@
 """The datasets that ship with the lab: Boston housing, scikit-learn's bundled sets, and the
-two-dimensional synthetic sets. Nothing is downloaded.
+two-dimensional synthetic sets. Nothing is downloaded. The names are the lab's catalogue
+(:mod:`labapp.settings.dataset_names`).
 
 | name | rows × features | task | target |
 |---|---|---|---|
@@ -23,6 +24,7 @@ from sklearn import datasets as sk
 from nncore import datasets as shipped
 from nncore import synthetic
 
+from ..settings.dataset_names import BUILTIN_NAMES, REAL_SETS, SYNTHETIC_SETS
 from .dataset import DataError, Dataset
 
 __all__ = ["load_builtin", "REAL_SETS", "SYNTHETIC_SETS", "BUILTIN_NAMES"]
@@ -56,10 +58,6 @@ _NOTES: dict[str, tuple[str, ...]] = {
     "digits": ("Handwritten digits, bundled with scikit-learn: 1,797 images of 8x8 pixels; "
                "each of the 64 features is one pixel's darkness from 0 to 16.",),
 }
-
-REAL_SETS: tuple[str, ...] = ("boston", *_SCIKIT_LEARN)
-SYNTHETIC_SETS: tuple[str, ...] = tuple(synthetic.GENERATORS)
-BUILTIN_NAMES: tuple[str, ...] = REAL_SETS + SYNTHETIC_SETS
 
 
 def _boston() -> Dataset:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import TASKS, DataError, Dataset
-from .table import DELIMITERS, RawTable, read_table
+from .csv_reader import DELIMITERS, RawTable, read_table
 from .wording import count, distinct, quoted
 
 __all__ = ["CsvOptions", "CsvResult", "load_csv", "prepare_dataset", "compact", "MAX_CATEGORIES",

@@ -1,0 +1,231 @@
+"""Cached services: everything the pages compute, keyed on small frozen settings objects.
+
+One training run follows the data line, one cached step after another, each calling a pure
+function on the previous step's result (:mod:`labapp.compute`):
+
+    settings → :func:`table` (``load_table``) → :func:`prepared` (``prepare``)
+             → :func:`plan` (``plan``, with the train settings) → :func:`train_run` (``execute``:
+               the trained network and its report)
+
+The settings are the cache keys; the functions never take them back.
+
+Every result is keyed by what it was computed from, and nothing computed from one student's
+file can reach another student:
+
+- Built-in and synthetic data: each service is an ``st.cache_data`` function keyed on the
+  settings, so a repeated run, by any student, is served from the one shared cache.
+- An uploaded file (:class:`~labapp.data.uploads.Upload`): the settings name it by its SHA-256,
+  the upload is checked against that digest at the point of use, and the results are kept in
+  the uploading student's own session (:class:`~labapp.server.memory.Holder`, bounded in bytes),
+  which is emptied once the session has gone. They never enter the shared cache.
+
+Errors (bad data, a run the server refuses) are raised, never cached.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+
+import numpy as np
+import streamlit as st
+from streamlit.logger import get_logger
+
+from nncore.sweep_results import SweepResult
+
+from ..compute import data_profile, run_plan, runs, split_experiments, sweep_setup
+from ..compute.gradient_check import check_gradients
+from ..compute.prepare import Prepared, prepare
+from ..compute.sweep_cost import Cost, cost
+from ..data.lab_table import Table, load_table
+from ..data.uploads import Upload
+from ..settings.dataset_names import UPLOAD
+from ..settings.page_settings import DataSettings, SplitSettings, SweepSettings, TrainSettings
+from ..settings.seed_presets import PresetCard, preset_cards
+from . import session
+from .live_progress import LiveProgress, RunStopped
+
+__all__ = ["table", "prepared", "plan", "train_run", "gradient_check", "column_stats",
+           "correlations", "presets", "scaling_summary", "split_points", "sweep_cost",
+           "sweep_run", "split_ratios", "learning_curve", "kfold", "capacity"]
+
+_ENTRIES = 64
+#: Trained runs and sweeps hold megabytes each: fewer of them are shared (about 5 MB for a run
+#: of ten layers of 256 units), so the shared cache stays within about 100 MB.
+_RESULTS = 16
+#: The server's log: runs stopped before their end (a closed tab stops its run too).
+_LOG = get_logger(__name__)
+
+
+def _per_source(compute, entries: int = _ENTRIES):
+    """The service for ``compute(data, *settings, _upload=None, **extra)``: shared across
+    sessions for built-in and synthetic data (at most ``entries`` results), kept in the session
+    for an uploaded file (see the module docstring). The service takes the session's upload as
+    ``upload``."""
+    shared = st.cache_data(max_entries=entries, show_spinner=False)(compute)
+
+    @functools.wraps(compute)
+    def service(data: DataSettings, *settings, upload: Upload | None = None, **extra):
+        if data.dataset != UPLOAD:
+            return shared(data, *settings, **extra)
+        key = (compute.__name__, data, *settings)
+        return session.holder().results.get(
+            key, lambda: compute(data, *settings, _upload=upload, **extra))
+    return service
+
+
+@_per_source
+def table(data: DataSettings, _upload: Upload | None = None) -> Table:
+    """The dataset ``data`` names (``upload``: the session's uploaded file, if any)."""
+    return load_table(data, _upload)
+
+
+@_per_source
+def prepared(data: DataSettings, _upload: Upload | None = None) -> Prepared:
+    """The dataset split and scaled as ``data`` says."""
+    return prepare(table(data, upload=_upload))
+
+
+@_per_source
+def plan(data: DataSettings, train: TrainSettings,
+         _upload: Upload | None = None) -> run_plan.Plan:
+    """What the engine will be given for these settings (shapes, config, caps applied)."""
+    return run_plan.plan(prepared(data, upload=_upload), train)
+
+
+@functools.partial(_per_source, entries=_RESULTS)
+def _trained(data: DataSettings, train: TrainSettings, _upload: Upload | None = None,
+             _live: LiveProgress | None = None) -> runs.Run:
+    run = runs.execute(prepared(data, upload=_upload), plan(data, train, upload=_upload),
+                       callback=_live)
+    if _live is not None and _live.interruption is not None:
+        raise RunStopped(run, _live.interruption)      # a stopped run is never cached
+    return run
+
+
+def train_run(data: DataSettings, train: TrainSettings, upload: Upload | None = None,
+              live: LiveProgress | None = None, on_stop=None) -> runs.Run:
+    """The finished run for these settings, trained now (drawing through ``live``) or taken
+    from the cache. If the user interrupts it, ``on_stop(run)`` receives what was trained and
+    the interruption goes on to Streamlit. Raises ValueError for a run the server refuses."""
+    try:
+        return _trained(data, train, upload=upload, _live=live)
+    except RunStopped as stopped:
+        result = stopped.run.result
+        _LOG.info("A run stopped after epoch %d of %d: its page asked (Stop, a change, or the "
+                  "tab closed).", result.epochs_run, stopped.run.plan.config.epochs)
+        if on_stop is not None:
+            on_stop(stopped.run)
+        raise stopped.interruption from None
+
+
+@_per_source
+def gradient_check(data: DataSettings, train: TrainSettings,
+                   _upload: Upload | None = None) -> dict[str, float] | None:
+    """Backprop against finite differences for the planned network
+    (:func:`~labapp.compute.gradient_check.check_gradients`); None for one too large."""
+    return check_gradients(prepared(data, upload=_upload), plan(data, train, upload=_upload))
+
+
+@_per_source
+def column_stats(data: DataSettings, _upload: Upload | None = None):
+    """Per-column statistics of the dataset."""
+    return data_profile.column_stats(table(data, upload=_upload))
+
+
+@_per_source
+def correlations(data: DataSettings,
+                 _upload: Upload | None = None) -> tuple[np.ndarray, list[str]]:
+    """The correlation matrix of the dataset's columns and their names."""
+    the_table = table(data, upload=_upload)
+    return data_profile.correlations(the_table), data_profile.correlation_names(the_table)
+
+
+@st.cache_data(show_spinner=False)
+def presets() -> list[PresetCard]:
+    """The seed presets' titles and descriptions."""
+    return preset_cards()
+
+
+@_per_source
+def scaling_summary(data: DataSettings, _upload: Upload | None = None):
+    """What the scaler learned on the training rows, per feature."""
+    return data_profile.scaling_summary(prepared(data, upload=_upload))
+
+
+@_per_source
+def split_points(data: DataSettings, _upload: Upload | None = None) -> dict | None:
+    """The 2-D points of a synthetic set by side of the split (None for other data)."""
+    ready = prepared(data, upload=_upload)
+    return data_profile.split_points(ready) if ready.table.points is not None else None
+
+
+def _sweep_inputs(settings: SweepSettings):
+    ready = prepared(sweep_setup.data_settings(settings))
+    return ready, sweep_setup.space(settings, ready.X_train.shape[1])
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def sweep_cost(settings: SweepSettings) -> Cost:
+    """The sweep's size and estimated time, and why it is refused if it is."""
+    ready, space = _sweep_inputs(settings)
+    return cost(space, len(ready.X_train), len(ready.X_test))
+
+
+@st.cache_data(max_entries=_RESULTS, show_spinner=False)
+def _swept(settings: SweepSettings, _live: LiveProgress | None = None) -> SweepResult:
+    problem = sweep_cost(settings).problem
+    if problem is not None:
+        raise ValueError(problem)                       # the server refuses, whatever asked
+    cancel = threading.Event()
+
+    def progress(update):
+        if _live is not None and _live(update):
+            cancel.set()
+
+    result = sweep_setup.run_sweep_on(*_sweep_inputs(settings), progress=progress, cancel=cancel)
+    if _live is not None and _live.interruption is not None:
+        raise RunStopped(result, _live.interruption)   # a stopped sweep is never cached
+    return result
+
+
+def sweep_run(settings: SweepSettings, live: LiveProgress | None = None,
+              on_stop=None) -> SweepResult:
+    """The sweep's result, run now (drawing through ``live``) or taken from the cache. If the
+    user interrupts it, ``on_stop(result)`` receives the finished runs and the interruption goes
+    on to Streamlit. Raises ValueError for a sweep beyond the budget."""
+    try:
+        return _swept(settings, _live=live)
+    except RunStopped as stopped:
+        _LOG.info("A sweep stopped after %d of %d runs: its page asked (Stop, a change, or the "
+                  "tab closed).", len(stopped.run.records), stopped.run.runs_total)
+        if on_stop is not None:
+            on_stop(stopped.run)
+        raise stopped.interruption from None
+
+
+def _split_table(settings: SplitSettings) -> Table:
+    return table(split_experiments.data_settings(settings))
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def split_ratios(settings: SplitSettings) -> list[dict]:
+    """Train and test loss and the gap for every training share and random split."""
+    return split_experiments.ratio_rows(_split_table(settings), settings)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def learning_curve(settings: SplitSettings) -> list[dict]:
+    """Train and test loss against the number of training rows."""
+    return split_experiments.learning_rows(_split_table(settings), settings)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def kfold(settings: SplitSettings) -> dict:
+    """k-fold cross-validation against single hold-out splits."""
+    return split_experiments.kfold_rows(_split_table(settings), settings)
+
+
+@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+def capacity(settings: SplitSettings) -> SweepResult:
+    """A small and a large network, with and without dropout, on one split."""
+    return split_experiments.capacity_result(_split_table(settings), settings)

@@ -1,0 +1,209 @@
+"""The session's settings, kept in step with the URL and the widgets.
+
+- The settings live in ``st.session_state`` as one
+  :class:`~labapp.settings.url_state.LabState`, so they carry over from page to page.
+- Every page writes them to the URL (:func:`save_state`), so the address bar always holds a
+  link that reproduces them.
+- A URL that carries settings the session did not write (a shared link, a preset, the browser's
+  back button) replaces them (:func:`load_state`); what had to be clamped is kept as notes.
+- Widgets are keyed ``w.<url key>`` and seeded from the settings. When the settings are
+  replaced, the widget values are dropped so that every widget starts from the new settings.
+"""
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from dataclasses import dataclass, replace
+
+import streamlit as st
+from streamlit import runtime
+from streamlit.logger import get_logger
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from ..data.uploads import Upload, digest_of
+from ..server.limits import GONE_SESSION_SECONDS, SESSION_MEMORY
+from ..server.memory import HELD, HOLDERS, Holder
+from ..settings.dataset_names import UPLOAD
+from ..settings.page_settings import DataSettings
+from ..settings.share_links import RUN_KEY
+from ..settings.url_state import KEYS, LabState, decode, encode
+
+__all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
+           "clear_notes", "keep_run", "last_run", "keep_sweep", "last_sweep", "KeptSweep",
+           "upload_for", "store_upload", "holder", "take_autorun", "WIDGET_PREFIX"]
+
+_STATE, _WRITTEN, _NOTES = "lab.state", "lab.url", "lab.notes"
+_RUN, _HOLDER, _AUTORUN, _PAGE = "lab.run", "lab.holder", "lab.autorun", "lab.page"
+_SWEEP = "lab.sweep"
+WIDGET_PREFIX = "w."
+
+
+def _reset_widgets(names=None) -> None:
+    """Drop the values of the widgets for ``names`` (URL keys), or of every widget."""
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)]:
+        if names is None or str(key).removeprefix(WIDGET_PREFIX) in names:
+            del st.session_state[key]
+
+
+def restart_widgets(names) -> None:
+    """Let the widgets for ``names`` (URL keys) start again from the settings, after the
+    settings changed under them (a loss that no longer suits the data, say)."""
+    _reset_widgets(set(names))
+
+
+def adopt(state: LabState, new_notes=()) -> None:
+    """Make ``state`` the session's settings, restarting every widget from it. The last run
+    and sweep stay: the pages show them as current when they match the settings (after the
+    browser's Back button, say) and as the last result when they do not."""
+    st.session_state[_STATE] = state
+    st.session_state[_WRITTEN] = encode(state)
+    st.session_state[_NOTES] = list(new_notes)
+    _reset_widgets()
+
+
+def _without_missing_upload(state: LabState, found: list[str]) -> LabState:
+    """A link cannot carry a file: keep this session's upload, or fall back to the default."""
+    if state.data.dataset != UPLOAD:
+        return state
+    upload = holder().upload
+    if upload is not None:
+        return replace(state, data=replace(state.data, upload=upload.digest))
+    found.append("The link points to an uploaded file, which cannot travel in a link; "
+                 "upload the file on the Data page, or use the default dataset shown here.")
+    return replace(state, data=replace(state.data, dataset=DataSettings().dataset))
+
+
+def enter_page(name: str) -> None:
+    """Note which page runs; on arriving from another page, restart every widget from the
+    settings (a widget of the same key on the previous page may hold an older value)."""
+    if st.session_state.get(_PAGE) != name:
+        _reset_widgets()
+    st.session_state[_PAGE] = name
+
+
+def load_state() -> LabState:
+    """The session's settings, replaced first by any settings a newly opened URL carries."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k in KEYS}
+    if params and params != st.session_state.get(_WRITTEN):
+        state, found = decode(params)
+        state = _without_missing_upload(state, found)
+        autorun = st.query_params.get(RUN_KEY) == "1"
+        adopt(state, found)
+        st.session_state[_AUTORUN] = autorun
+    elif _STATE not in st.session_state:
+        adopt(LabState())
+    return st.session_state[_STATE]
+
+
+def save_state(state: LabState, by_student: bool = True) -> None:
+    """Keep ``state`` and write it to the URL (unless the URL already holds it). Once the
+    student changes a setting (``by_student``), the notes about the opened link are dropped."""
+    if by_student and state != st.session_state.get(_STATE):
+        clear_notes()
+    st.session_state[_STATE] = state
+    params = encode(state)
+    if st.query_params.to_dict() != params:      # also drops run=1 once it has been used
+        st.query_params.from_dict(params)
+    st.session_state[_WRITTEN] = params
+
+
+def take_autorun() -> bool:
+    """Whether the opened link asked to train straight away (answered once)."""
+    return bool(st.session_state.pop(_AUTORUN, False))
+
+
+def notes() -> list[str]:
+    """What was adjusted when the settings were last replaced."""
+    return list(st.session_state.get(_NOTES, []))
+
+
+def clear_notes() -> None:
+    st.session_state[_NOTES] = []
+
+
+def keep_run(run) -> None:
+    """Remember the latest run (finished or stopped) for this session."""
+    st.session_state[_RUN] = run
+
+
+def last_run():
+    """The latest run of this session, or None."""
+    return st.session_state.get(_RUN)
+
+
+@dataclass(frozen=True)
+class KeptSweep:
+    """A finished (or stopped) sweep, the settings it ran with and the guess made before it."""
+
+    settings: object
+    result: object
+    guess: object = None
+
+
+def keep_sweep(settings, result, guess=None) -> None:
+    """Remember the latest sweep (finished or stopped) for this session, with the guess."""
+    st.session_state[_SWEEP] = KeptSweep(settings, result, guess)
+
+
+def last_sweep() -> KeptSweep | None:
+    """The latest sweep of this session, or None."""
+    return st.session_state.get(_SWEEP)
+
+
+def holder() -> Holder:
+    """This session's holder of its uploaded file and what was computed from it. The server
+    empties it once the session has been gone :data:`~labapp.server.limits.GONE_SESSION_SECONDS`."""
+    if _HOLDER not in st.session_state:
+        ctx = get_script_run_ctx()
+        session_id = ctx.session_id if ctx is not None else ""
+        st.session_state[_HOLDER] = HOLDERS.add(Holder(session_id, SESSION_MEMORY, HELD))
+        _start_reaper()
+    return st.session_state[_HOLDER]
+
+
+def store_upload(raw: bytes) -> str:
+    """Keep an uploaded file for this session, read once (a file already held is not read
+    again, unless the server was too busy for it); returns its SHA-256."""
+    kept = holder()
+    digest = digest_of(raw)
+    if kept.upload is None or kept.upload.digest != digest or kept.upload.busy:
+        kept.empty()                                  # the old file goes before the new comes
+        kept.upload = Upload.read(raw)
+    return digest
+
+
+def upload_for(data: DataSettings) -> Upload | None:
+    """The session's uploaded file when ``data`` uses an upload (checked against its digest
+    where it is used), else None."""
+    return holder().upload if data.dataset == UPLOAD else None
+
+
+_REAPER = threading.Lock()
+_reaper_started = False
+_LOG = get_logger(__name__)
+
+
+def _session_active(session_id: str) -> bool:
+    return not runtime.exists() or runtime.get_instance().is_active_session(session_id)
+
+
+def _reap_forever() -> None:
+    while True:
+        time.sleep(GONE_SESSION_SECONDS / 3)
+        emptied = HOLDERS.reap(_session_active, time.monotonic(), GONE_SESSION_SECONDS)
+        for session_id in emptied:          # and the file's bytes the upload widget still holds
+            runtime.get_instance().uploaded_file_mgr.remove_session_files(session_id)
+        if emptied:
+            gc.collect()                    # a parsed table's parts may hold each other
+            _LOG.info("Emptied the uploads and results of %d sessions gone for %g s.",
+                      len(emptied), GONE_SESSION_SECONDS)
+
+
+def _start_reaper() -> None:
+    """Once per server: a thread that empties the holders of sessions gone (closed tabs)."""
+    global _reaper_started
+    with _REAPER:
+        if not _reaper_started and runtime.exists():
+            threading.Thread(target=_reap_forever, name="labapp-reaper", daemon=True).start()
+            _reaper_started = True
