@@ -36,7 +36,7 @@ from numpy.lib.introspect import opt_func_info
 
 import nncore
 from nncore.masks import StackedKeepDraws
-from nncore.stacked import RunSpec, _Stack
+from nncore.stacked import RunSpec, stack_loop
 from nncore.sweep_work import plan_chunks
 
 EPOCHS = 1000
@@ -106,10 +106,10 @@ def cpu_seconds():
 def tape_medians(stack, repeats, with_test=True):
     """``(op, median seconds)`` of every call of one training step of ``stack`` (and of its
     test-set evaluation), each timed on its own, in tape order."""
-    ws = stack.plan[0][0]
+    ws = stack.batches.steps[0][0]
     ops = ws.forward_tape + [ws.loss_op] + ws.backward_tape
     if with_test:
-        ops += stack.test_eval.ws.forward_tape + [stack.test_eval.ws.value_op]
+        ops += stack.test.ws.forward_tape + [stack.test.ws.value_op]
     times = [[] for _ in ops]
     for _ in range(repeats):
         for op, spent in zip(ops, times):
@@ -133,7 +133,7 @@ def step_breakdown(X, T, X_test, T_test, dtype, width=64, k=8, repeats=60):
     specs = [RunSpec(sizes=(3, width, 1), config=nncore.TrainConfig(
         epochs=1, learning_rate=0.01, dropout=0.2, seed=s)) for s in range(k)]
     kinds = {"products": 0.0, "mask draws": 0.0, "elementwise and losses": 0.0}
-    for op, seconds in tape_medians(_Stack(specs, X, T, X_test, T_test, np.dtype(dtype)), repeats):
+    for op, seconds in tape_medians(stack_loop(specs, X, T, X_test, T_test, np.dtype(dtype), 1), repeats):
         kinds[call_kind(op)] += seconds
     return kinds
 
@@ -159,8 +159,8 @@ def call_by_call_seconds(space, X, T, dtype, repeats=30):
     specs = [spec for _, spec in space.runs()]
     all_calls = needed_calls = 0.0
     for chunk in plan_chunks(specs, len(X), 0, dtype):
-        stack = _Stack([specs[i] for i in chunk], X, T, None, None, np.dtype(dtype))
-        ws = stack.plan[0][0]
+        stack = stack_loop([specs[i] for i in chunk], X, T, None, None, np.dtype(dtype), 1)
+        ws = stack.batches.steps[0][0]
         hidden = (len(chunk), specs[chunk[0]].sizes[1], len(X))
         steps = specs[chunk[0]].config.epochs
         medians = tape_medians(stack, repeats, with_test=False)

@@ -47,7 +47,8 @@ __all__ = [
     "from_bytes", "MLPRegressor", "MLPClassifier", "NotFittedError", "r2_score", "accuracy",
     "learning_rates",
     "ACTIVATIONS", "DERIVATIVES", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES",
-    "presets", "datasets", "experiments", "synthetic", "preprocessing", "splits", "RunSpec", "RunRecord", "train_stack", "SweepSpace", "AXES",
+    "presets", "datasets", "experiments", "synthetic", "preprocessing", "splits", "RunSpec",
+    "RunRecord", "train_stack", "SweepSpace", "AXES",
     "log_space", "run_sweep", "run_specs", "SweepResult", "SweepProgress", "Verdict",
     "compare_runs", "SweepWork", "estimate_work", "budget_problem",
 ]

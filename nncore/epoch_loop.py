@@ -21,7 +21,10 @@ stack's parameters are one ``(K, P)`` buffer whose workspaces multiply with ``np
 per-network settings (generators, learning rates, dropout and DropConnect rates, penalties) are
 lists and arrays, and its bookkeeping is ``(K, 1)`` columns. One network's are a flat buffer
 (``np.dot``), Python floats and NumPy scalars, so it pays no more per epoch than a loop
-written for it alone (a stack of one through ``np.matmul`` would be slower).
+written for it alone (a stack of one through ``np.matmul`` would be slower). Two records
+are a single run's only, and :meth:`EpochLoop.epoch` says so where it keeps them: the penalty
+of every epoch and the train metric counted batch by batch (a stack records its losses, and
+its per-layer weight and gradient norms at its curves' epochs; not the dead-unit fractions).
 """
 from __future__ import annotations
 

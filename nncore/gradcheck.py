@@ -1,10 +1,12 @@
 """Gradient checking: backprop against central finite differences, parameter by parameter.
 
-For every parameter θ_k the numerical derivative is (L(θ + ε e_k) − L(θ − ε e_k)) / 2ε, computed in
-float64. The relative error of a parameter array ``G`` (backprop) against ``G̃`` (finite
-differences) is ``‖G − G̃‖ / max(‖G‖, ‖G̃‖, 1e-300)``: about 1e-9 to 1e-7 when backprop is right, and
-of order 1 when it is wrong. Near a ReLU kink (a pre-activation within ε of 0) the finite
-difference straddles the kink and the error can be larger; random data rarely lands there.
+For every parameter θ_k the numerical derivative is (ℓ(θ + ε e_k) − ℓ(θ − ε e_k)) / 2ε, where ℓ
+is the loss and e_k the k-th unit vector, computed in float64. The relative error of a
+parameter array ``G`` (backprop) against ``G̃`` (finite differences) is
+``‖G − G̃‖ / max(‖G‖, ‖G̃‖, 1e-300)``: typically 1e-11 to 1e-8 when backprop is right (above
+about 1e-6 suggests a bug), and of order 1 when it is wrong. Near a ReLU kink (a
+pre-activation within ε of 0) the finite difference straddles the kink and the error can be
+larger; random data rarely lands there.
 
 Both sides run the textbook floor (:mod:`nncore.textbook`): backprop is ``MLP.loss_and_grads``
 (:func:`~nncore.textbook.loss_and_grads`), and every finite difference is one forward pass

@@ -46,9 +46,11 @@ class MLP:
     Attributes
     ----------
     weights : list of ndarray
-        ``weights[l]`` is ``(fan_in, fan_out)``, float64. May be assigned to.
+        ``weights[l-1]`` is the textbook's ``W_l``, ``(n_{l-1}, n_l)`` = ``(fan_in, fan_out)``,
+        float64. May be assigned to.
     biases : list of ndarray or None
-        ``biases[l]`` is ``(fan_out,)``, or ``None`` for a layer without bias. May be assigned to.
+        ``biases[l-1]`` is ``b_l``, ``(n_l,)``, or ``None`` for a layer without bias. May be
+        assigned to.
     """
 
     def __init__(self, sizes, activation="relu", output="identity", bias=True,
@@ -135,13 +137,15 @@ class MLP:
         """The loss and its gradient with respect to every parameter:
         :func:`nncore.textbook.loss_and_grads`.
 
-        Evaluation mode by default. With ``rng`` (a ``np.random.Generator``) and a non-zero
-        ``dropout`` or ``dropconnect``, the masks of one training step are drawn from ``rng``
+        Evaluation mode by default: ``dropout`` and ``dropconnect`` are ignored unless ``rng`` is
+        given. With ``rng`` (a ``np.random.Generator``) and a non-zero ``dropout`` or
+        ``dropconnect``, the masks of one training step are drawn from ``rng``
         (:func:`nncore.textbook.draw_masks`, the same draws as a training step of the engine).
         ``dropconnect_rule`` and ``gradient_loss`` are the :class:`~nncore.TrainConfig` settings
         of the same names (the seed posts' rules).
 
-        Returns ``(loss, {"weights": [dW_l (fan_in, fan_out)], "biases": [db_l (fan_out,) or None]})``.
+        Returns ``(loss, {"weights": [dW_l (fan_in, fan_out)],
+        "biases": [db_l (fan_out,) or None]})``.
         """
         if gradient_loss is not None:
             check_loss_output(gradient_loss, self.arch.output)
@@ -153,7 +157,8 @@ class MLP:
 
     def layers(self):
         """``(weights, biases, activations)`` as the textbook floor takes them: float64 arrays
-        (the network's own, not copies) and one activation name per layer, the output's last."""
+        (the network's own when they are float64 already, not copies) and one activation name
+        per layer, the output's last."""
         self.check_parameters()
         weights = [np.asarray(w, dtype=np.float64) for w in self.weights]
         biases = [None if b is None else np.asarray(b, dtype=np.float64) for b in self.biases]

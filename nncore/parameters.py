@@ -56,8 +56,6 @@ class ParameterBuffer:
         for _, start, kind, shape in self.entries:
             if kind == "W":
                 self.weight_mask[start: start + shape[0] * shape[1]] = 1.0
-        starts = [start for _, start, _, _ in self.entries]
-        self.segment_starts = np.array(starts + [s + size for s in starts], dtype=np.intp)
 
     @classmethod
     def from_arrays(cls, arch, weights, biases, dtype=np.float64) -> "ParameterBuffer":
@@ -69,15 +67,6 @@ class ParameterBuffer:
             if dst is not None:
                 dst[...] = src
         return buf
-
-    def squared_norms(self, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
-        """Squared norm of every parameter array, then of every gradient array, into ``out``.
-
-        ``out`` has ``2·S`` entries for the ``S`` entries of :func:`layout`; ``scratch`` is
-        ``(2, P)``. Single networks only.
-        """
-        np.multiply(self.both, self.both, out=scratch)
-        return np.add.reduceat(scratch.reshape(-1), self.segment_starts, out=out)
 
 
 def _block(flat, start, shape):

@@ -26,7 +26,7 @@ from .recorder import curve_picks
 from .training_step import check_step_losses
 from .validation import as_inputs, as_targets, per_hidden_layer
 
-__all__ = ["RunSpec", "RunRecord", "train_stack", "stack_key"]
+__all__ = ["RunSpec", "RunRecord", "train_stack", "stack_key", "stack_loop"]
 
 _PER_NETWORK = ("seed", "learning_rate", "dropout", "dropconnect", "l1", "l2")
 
@@ -82,8 +82,10 @@ class RunRecord:
     (``best_epoch = epochs_run + 1``).
 
     ``stop_reason`` is ``"completed"``, ``"early_stopping"`` or ``"diverged"``; ``kept_epoch``
-    is, with early stopping (``patience``), the epoch whose starting weights the run kept
-    (``epochs_run + 1``: its final ones), as :attr:`~nncore.TrainResult.best_epoch` says it.
+    is, with early stopping (``patience``), the epoch with the best monitored loss, as
+    :attr:`~nncore.TrainResult.best_epoch` says it (``epochs_run + 1``: the final weights). A run
+    that stopped by early stopping or completed keeps that epoch's starting weights; a diverged
+    run keeps the last weights whose loss was finite instead.
     ``layer_epochs`` (m,) are the 1-based epochs among the curve's epochs of a full-length run
     (``curve_points`` of ``config.epochs``) that this run reached; ``weight_norm_curve`` and
     ``grad_norm_curve`` (m, L) are the per-layer norms there, as in :class:`~nncore.History`.
@@ -114,20 +116,22 @@ def train_stack(specs, X, T, X_test=None, T_test=None, *, dtype=np.float64,
                 curve_points: int = 200, on_epoch=None) -> list[RunRecord]:
     """Train every run of ``specs`` (all with one :func:`stack_key`) together.
 
-    ``on_epoch(epochs_done)`` is called after every epoch; a true return value cancels the stack
+    ``on_epoch(epochs_done)`` is called after every epoch while some network is still training
+    (not after the epoch in which the last one stops); a true return value cancels the stack
     and returns ``[]`` (no run of it is complete).
     """
     if len({stack_key(s) for s in specs}) != 1:
         raise ValueError("train_stack needs runs that share one stack_key.")
     with np.errstate(**QUIET_ERRORS):             # huge but finite targets overflow sums too
-        loop = _stack_loop(list(specs), X, T, X_test, T_test, np.dtype(dtype), curve_points)
+        loop = stack_loop(list(specs), X, T, X_test, T_test, np.dtype(dtype), curve_points)
         if loop.run(None if on_epoch is None else lambda e: on_epoch(e + 1)):
             return []
         return _records(loop, list(specs), curve_points)
 
 
-def _stack_loop(specs, X, T, X_test, T_test, dtype, curve_points) -> EpochLoop:
-    """The epoch loop of a stack: every network's initial weights in one ``(K, P)`` buffer."""
+def stack_loop(specs, X, T, X_test, T_test, dtype, curve_points) -> EpochLoop:
+    """The epoch loop of a stack, built and not yet run: every network's initial weights in one
+    ``(K, P)`` buffer (``benchmarks/bench_sweep.py`` times its steps' calls one by one)."""
     first = specs[0]
     check_step_losses(first.config, first.output)
     arch = Architecture.build(first.sizes, first.activation, first.output, first.bias)
@@ -138,15 +142,6 @@ def _stack_loop(specs, X, T, X_test, T_test, dtype, curve_points) -> EpochLoop:
         buf.values[k] = spec.build().buffer().values
     return EpochLoop(arch, buf, [s.config for s in specs], X, T, X_test, T_test,
                      curve_points=curve_points)
-
-
-class _Stack:
-    """A stack's loop as ``benchmarks/bench_sweep.py`` takes it apart: its training steps
-    (``plan``, workspace first) and its test-set evaluator (``test_eval.ws``)."""
-
-    def __init__(self, specs, X, T, X_test, T_test, dtype):
-        loop = _stack_loop(list(specs), X, T, X_test, T_test, np.dtype(dtype), curve_points=1)
-        self.plan, self.test_eval = loop.batches.steps, loop.test
 
 
 def _records(loop, specs, curve_points) -> list[RunRecord]:

@@ -11,7 +11,8 @@ from .stacked import RunRecord
 __all__ = ["SweepResult"]
 
 _SCORES = ("final_train_loss", "final_test_loss", "final_train_metric", "final_test_metric",
-          "best_test_loss", "best_epoch", "diverged", "diverged_epoch", "epochs_run")
+          "best_test_loss", "best_epoch", "diverged", "diverged_epoch", "epochs_run", "stop_reason",
+          "kept_epoch")
 """The fields of a :class:`~nncore.stacked.RunRecord` that a row of :meth:`SweepResult.rows`
 holds beside the settings."""
 

@@ -109,8 +109,10 @@ def chunk_bytes(spec: RunSpec, k: int, n_train: int, n_test: int, dtype=np.float
     """Working memory of a chunk of ``k`` runs like ``spec``, in bytes.
 
     Counts what :func:`~nncore.stacked.train_stack` allocates: per layer and sample, the
-    activations, their gradients and derivatives, dropout masks and dropped copies; the
-    parameters, gradients, snapshots and optimiser state; and the loss curves.
+    activations, their gradients and derivatives, dropout masks and dropped copies, and each
+    training workspace's DropConnect masks and masked weights; the parameters, gradients,
+    snapshots and optimiser state, the stopping rules' held and best weights, the norms' and
+    the penalty's scratch; and the loss curves.
     """
     item = np.dtype(dtype).itemsize
     sizes, config = spec.sizes, spec.config
@@ -119,7 +121,8 @@ def chunk_bytes(spec: RunSpec, k: int, n_train: int, n_test: int, dtype=np.float
     per_sample = sum(sizes[1:]) * (6 + 3 * dropout) + sizes[0] + sizes[-1] * 4
     samples = batch * (1 if batch == n_train else 2) + n_train + n_test
     params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:]))
-    per_run = per_sample * samples + params * (10 + 2 * (config.dropconnect > 0)) + \
+    workspaces = 1 if n_train % batch == 0 else 2        # one per batch size
+    per_run = per_sample * samples + params * (15 + 3 * workspaces * (config.dropconnect > 0)) + \
         3 * config.epochs
     return k * per_run * item + 8 * (n_train + n_test) * (sizes[0] + sizes[-1] + 2)
 

@@ -2,30 +2,39 @@
 
 Start reading here. ``MLP.forward``, ``MLP.loss_and_grads`` and ``gradient_check`` run the
 functions of this file, so what you read is what they compute. One layer's backward pass is
-:func:`dense_backward` (three lines); the whole network's is :func:`backward`. Training runs the
-fast engine, :mod:`nncore.backprop`: a floor above this one that computes the same equations with
-compiled tapes, transposed arrays and a bias row of ones, tested equal to this file to 1e-12.
+:func:`dense_backward` (three lines); the whole network's is :func:`backward`.
+
+This is the *textbook floor*: the plain reference version. Training runs the *fast floor* above
+it, :mod:`nncore.backprop`: an optimised copy of the same equations (compiled lists of NumPy
+calls, transposed arrays, a bias row of ones), tested equal to this file to 1e-12.
 
 Notation (the row-batch convention of the seed posts): ``N`` samples; layers ``l = 1 … L`` with
-``n_l`` units; ``A_0 = X`` is ``(N, D)``; ``W_l`` is ``(n_{l-1}, n_l)`` and ``b_l`` is ``(n_l,)``;
-``L`` names the number of layers and, in ``L(Y, T)``, the loss; ``dV`` is ∂loss/∂V, of the same
-shape as ``V``; ⊙ multiplies elementwise; ``[…]`` applies in training mode only::
+``n_l`` units, ``n_0 = D`` inputs and ``n_L = C`` outputs; ``A_0 = X`` is ``(N, D)``; ``W_l`` is
+``(n_{l-1}, n_l)`` and ``b_l`` is ``(n_l,)``; ``T`` (N, C) holds the targets; ``ℓ`` is the loss
+and ``dV`` is ∂ℓ/∂V, of the same shape as ``V``; ⊙ multiplies elementwise; ``[…]`` applies in
+training mode only (dropout ``M_l`` on hidden layers, DropConnect ``K_l``, ``k_l``)::
 
-    forward    Z_l = A_{l-1} W_l + b_l                           (N, n_l)
-               A_l = f_l(Z_l)  [⊙ M_l]                            (N, n_l)      Y = A_L
-    loss       L(Y, T)                                            a number
-    backward   dZ_L = the loss's output delta                     (N, n_L)
+    forward    [W_l ← W_l ⊙ K_l,  b_l ← b_l ⊙ k_l]                (DropConnect)
+               Z_l = A_{l-1} W_l + b_l                           (N, n_l)
+               A_l = f_l(Z_l)  [⊙ M_l, l < L]                     (N, n_l)      Y = A_L
+    loss       ℓ(Y, T)                                            a number
+    backward   dZ_L = the loss's output delta                     (N, C)
                dW_l = A_{l-1}ᵀ dZ_l                               (n_{l-1}, n_l)
                db_l = Σ_rows dZ_l                                 (n_l,)
                dA_{l-1} = dZ_l W_lᵀ                               (N, n_{l-1})
                dZ_{l-1} = dA_{l-1} ⊙ f'_{l-1}(Z_{l-1})  [⊙ M_{l-1}]   (N, n_{l-1})
+               [dW_l ← dW_l ⊙ K_l,  db_l ← db_l ⊙ k_l]            (DropConnect)
 
-The losses and their output deltas (``f_L`` is the output activation)::
+The losses and their output deltas (``f_L`` is the output activation; sums run over every
+sample ``n`` and output ``c``)::
 
-    mse   L = (1/N) Σ_n ½‖y_n − t_n‖²                 dZ_L = (Y − T)/N ⊙ f_L'(Z_L)
-    sse   L = ½ Σ (y − t)²                            dZ_L = (Y − T) ⊙ f_L'(Z_L)
-    bce   L = −(1/N) Σ t log y + (1 − t) log(1 − y)    dZ_L = (Y − T)/N     (sigmoid output)
-    ce    L = −(1/N) Σ_n Σ_c t_nc log y_nc             dZ_L = (Y − T)/N     (softmax output)
+    mse   ℓ = (1/N) Σ_n Σ_c ½ (y − t)²                        dZ_L = (Y − T)/N ⊙ f_L'(Z_L)
+    sse   ℓ = Σ_n Σ_c ½ (y − t)²                              dZ_L = (Y − T) ⊙ f_L'(Z_L)
+    bce   ℓ = −(1/N) Σ_n Σ_c [t log y + (1 − t) log(1 − y)]   dZ_L = (Y − T)/N   (sigmoid output)
+    ce    ℓ = −(1/N) Σ_n Σ_c t log y                          dZ_L = (Y − T)/N   (softmax output)
+
+(A softmax output under mse or sse makes ``⊙ f_L'(Z_L)`` a Jacobian–vector product: see
+:func:`~nncore.textbook_functions.through_output`.)
 
 The pieces sit in three files, each a few screens long:
 
@@ -40,9 +49,10 @@ The pieces sit in three files, each a few screens long:
   the unmasked ``W_l``. The masks are drawn exactly as the fast engine draws them.
 
 **Descending another loss's gradient**: ``loss_and_grads(..., gradient_loss="bce")`` returns
-the value of ``loss`` and the gradients that start from bce's output delta. Seed post 003's
-``∂z^L = a^L − y`` with sigmoid outputs is bce's delta (times N): its preset records the mean
-squared error while descending cross-entropy's gradient.
+the value of ``loss`` and the gradients that start from bce's output delta. Seed post 003 writes
+``∂z^L = a^L − y`` (its ``y`` is our ``T``) with sigmoid outputs: that is N times bce's delta
+``(Y − T)/N``, so its preset (``loss="mse"``, ``gradient_loss="bce"``) records the mean squared
+error while following cross-entropy's gradient.
 
 >>> import numpy as np, nncore
 >>> from nncore import textbook
@@ -74,18 +84,23 @@ def dense_forward(A_prev, W, b):
     return Z if b is None else Z + b                 # b is added to every row
 
 
-def dense_backward(dZ, A_prev, W, b):
-    """The backward pass of ``Z = A_prev W + b``, given ``dZ = ∂L/∂Z`` (N, n_out).
+def dense_backward(dZ, A_prev, W):
+    """The backward pass of ``Z = A_prev W + b``, given ``dZ = ∂ℓ/∂Z`` (N, n_out).
 
-    Returns ``(dA_prev, dW, db)``; ``db`` is None for a layer without bias.
+    Returns ``(dA_prev, dW, db)``.
     """
     dA_prev = dZ @ W.T                               # dA_prev = dZ Wᵀ       (N, n_in)
     dW = A_prev.T @ dZ                               # dW = A_prevᵀ dZ       (n_in, n_out)
-    db = None if b is None else dZ.sum(axis=0)       # db = Σ_rows dZ        (n_out,)
+    db = dZ.sum(axis=0)                              # db = Σ_rows dZ        (n_out,)
     return dA_prev, dW, db
 
 
 # ---------------------------------------------------------------- the network
+def by_layer(items):
+    """``[None, item_1, …, item_L]``: index ``l`` is layer ``l``, as in the equations (0 unused)."""
+    return [None, *items]
+
+
 def forward(X, weights, biases, activations, dropout=None):
     """The forward pass. Returns the lists ``Z`` and ``A`` indexed by layer: ``Z[l] = Z_l``,
     ``A[l] = A_l``, ``A[0] = X`` (``Z[0]`` is None), and ``A[L]`` is the output ``Y``.
@@ -116,18 +131,16 @@ def backward(dZ_L, Z, A, weights, biases, activations, dropout=None):
     dW, db = [None] * (L + 1), [None] * (L + 1)
     dZ = dZ_L                                            # dZ_L                         (N, n_L)
     for l in range(L, 0, -1):
-        dA, dW[l], db[l] = dense_backward(dZ, A[l - 1], W[l], b[l])
-        #   dA_{l-1} = dZ_l W_lᵀ (N, n_{l-1}),  dW_l = A_{l-1}ᵀ dZ_l,  db_l = Σ_rows dZ_l
+        dA, dW[l], db[l] = dense_backward(dZ, A[l - 1], W[l])
+        # dA_{l-1} = dZ_l W_lᵀ  (N, n_{l-1})    dW_l = A_{l-1}ᵀ dZ_l  (n_{l-1}, n_l)
+        # db_l = Σ_rows dZ_l  (n_l,)
+        if b[l] is None:
+            db[l] = None                                 # a layer without bias has no db_l
         if l > 1:
             dZ = dA * f_prime[l - 1](Z[l - 1])           # dZ_{l-1} = dA_{l-1} ⊙ f'_{l-1}(Z_{l-1})
             if M[l - 1] is not None:
                 dZ = dZ * M[l - 1]                       #            ⊙ M_{l-1}   (N, n_{l-1})
     return dW[1:], db[1:]
-
-
-def by_layer(items):
-    """``[None, item_1, …, item_L]``: index ``l`` is layer ``l``, as in the equations (0 unused)."""
-    return [None, *items]
 
 
 def loss_value(X, T, weights, biases, activations, loss, masks=None):
@@ -140,7 +153,7 @@ def loss_value(X, T, weights, biases, activations, loss, masks=None):
 
 
 def loss_and_grads(X, T, weights, biases, activations, loss, masks=None, gradient_loss=None):
-    """One step's loss and gradients: ``(L, dW, db)``, ``dW``/``db`` in layer order.
+    """One step's loss and gradients: ``(loss, dW, db)``, ``dW``/``db`` in layer order.
 
     ``X`` (N, D) and ``T`` (N, C); ``loss`` a name in :data:`LOSSES`; ``masks`` (a :class:`Masks`)
     puts the step in training mode, None is evaluation mode. ``gradient_loss`` names the loss
@@ -151,7 +164,7 @@ def loss_and_grads(X, T, weights, biases, activations, loss, masks=None, gradien
     Z, A = forward(X, W, b, activations, masks.dropout)
     value, _ = LOSSES[loss]
     _, delta = LOSSES[gradient_loss or loss]
-    dZ_L = delta(Z[-1], A[-1], T, activations[-1])       # ∂L/∂Z_L                      (N, C)
+    dZ_L = delta(Z[-1], A[-1], T, activations[-1])       # ∂ℓ/∂Z_L                      (N, C)
     if masks.rule == "post":                             # seed post 001: through unmasked W
         dW, db = backward(dZ_L, Z, A, weights, biases, activations, masks.dropout)
     else:

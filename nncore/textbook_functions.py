@@ -73,14 +73,17 @@ ACTIVATIONS = {
     "tanh": (tanh, tanh_prime),
     "softmax": (softmax, None),        # output layer only: see through_output
 }
-"""name → ``(f, f')``, both functions of ``Z``."""
+"""name → ``(f, f')``, both functions of ``Z`` (softmax's f' is None: see
+:func:`through_output`)."""
 
 
 # ---------------------------------------------------------------- losses, each beside its delta
-# value(Z, Y, T) → L;  delta(Z, Y, T, output) → dZ_L (N, C). Z = Z_L, Y = A_L, T: targets (N, C).
+# value(Z, Y, T) → the loss ℓ;  delta(Z, Y, T, output) → dZ_L (N, C).  Z = Z_L, Y = A_L = f_L(Z_L),
+# T: targets (N, C). mse and sse read Y; bce and ce read the logits Z, which keeps them finite.
 def through_output(dY, Z, Y, output):
     """``dZ_L`` from ``dY = ∂L/∂Y``: ``dY ⊙ f'(Z_L)``. A softmax output depends on every logit of
-    its row, so there ``dZ_L`` is the Jacobian–vector product ``Y ⊙ (dY − Σ_c dY ⊙ Y)``."""
+    its row, so there ``dZ_L`` is the Jacobian–vector product ``Y ⊙ (dY − s)``, where ``s`` is
+    each row's sum of ``dY ⊙ Y``."""
     if output == "softmax":
         return Y * (dY - np.sum(dY * Y, axis=1, keepdims=True))
     _, f_prime = ACTIVATIONS[output]
@@ -88,7 +91,7 @@ def through_output(dY, Z, Y, output):
 
 
 def mse(Z, Y, T):
-    """(1/N) Σ_n ½‖y_n − t_n‖² (scikit-learn's)."""
+    """(1/N) Σ_n ½‖y_n − t_n‖² (scikit-learn's for one output; it also divides by C)."""
     return 0.5 * np.sum((Y - T) ** 2) / len(T)
 
 
@@ -114,7 +117,7 @@ def bce(Z, Y, T):
 
 
 def bce_delta(Z, Y, T, output):
-    return (Y - T) / len(T)                          # σ'(Z) cancels against ∂L/∂Y
+    return (Y - T) / len(T)         # σ'(Z) cancels against ∂ℓ/∂Y (a sigmoid output: MLP checks)
 
 
 def ce(Z, Y, T):
@@ -126,7 +129,7 @@ def ce(Z, Y, T):
 
 
 def ce_delta(Z, Y, T, output):
-    return (Y - T) / len(T)                          # the softmax's Jacobian cancels
+    return (Y - T) / len(T)         # the softmax's Jacobian cancels (a softmax output: MLP checks)
 
 
 LOSSES = {"mse": (mse, mse_delta), "sse": (sse, sse_delta), "bce": (bce, bce_delta),

@@ -2,14 +2,15 @@
 :mod:`nncore.textbook` for the notation).
 
 **Dropout** (hidden layers): ``M_l`` holds, for every sample and unit, 0 (dropped, with
-probability p) or 1/(1 − p) (kept), so an activation keeps its expected value and evaluation
+probability p) or 1/(1 − p) (kept; p rounded to a multiple of 1/65536, see :func:`keep_mask`),
+so an activation keeps its expected value and evaluation
 mode needs no rescaling ("inverted" dropout). ``A_l`` depends on ``Z_l`` only where a unit was
 kept, hence the ``⊙ M_{l-1}`` in the backward pass.
 
 **DropConnect**: the step uses ``W_l ⊙ K_l`` and ``b_l ⊙ k_l`` in place of ``W_l`` and ``b_l``
 (``K_l``, ``k_l``: 0 or 1/(1 − p) per weight, the same for the whole batch). By the chain rule
 the gradient with respect to ``W_l`` is then ``dW_l ⊙ K_l`` (and ``db_l ⊙ k_l``): a dropped weight
-does not move in that step.
+gets zero gradient in that step.
 
 **Seed post 001's weight dropping** (``rule="post"``): ``K_l`` is 0 at exactly floor(p · size)
 entries of ``[W_l; b_l]``, chosen without replacement, and 1 elsewhere (no rescaling). The
@@ -63,12 +64,11 @@ MASK_LEVELS = 65536
 
 
 def keep_mask(rng, shape, p):
-    """A mask of ``shape``: 0 where an entry is dropped, 1/(1 − p′) where it is kept.
-
-    Entry by entry in C order, each reads the next 16-bit lane of ``rng``'s raw 64-bit output
-    (four lanes per word, lowest bits first) and is kept when the lane is ≥ round(p·65536): with
-    probability 1 − p′, p′ = round(p·65536)/65536. This is the fast engine's draw.
-    """
+    """A mask of ``shape``: 0 where an entry is dropped, 1/(1 − p′) where it is kept, with
+    p′ = round(p·65536)/65536, the drop probability. Each entry compares one 16-bit random number
+    with round(p·65536), exactly as the fast engine draws it."""
+    # The 16-bit numbers are the lanes of rng's raw 64-bit output, four per word, lowest bits
+    # first (a little-endian machine's view), one per entry in C order.
     size = math.prod(shape)
     words = rng.bit_generator.random_raw((size + 3) // 4)        # 64-bit words, 4 lanes each
     lanes = words.view(np.uint16)[:size].reshape(shape)          # 16-bit numbers in 0 … 65535
@@ -102,7 +102,8 @@ def draw_masks(rng, n, sizes, bias, dropout, dropconnect, rule="standard"):
     for l in range(1, L + 1):
         n_in, n_out = sizes[l - 1], sizes[l]
         if dropconnect > 0:
-            K = draw_weight_mask(rng, (n_in + bias[l - 1], n_out), dropconnect)  # [K_l; k_l]
+            rows = n_in + (1 if bias[l - 1] else 0)                       # [W_l; b_l]
+            K = draw_weight_mask(rng, (rows, n_out), dropconnect)         # [K_l; k_l]
             masks.weights[l - 1] = K[:n_in]
             masks.biases[l - 1] = K[n_in] if bias[l - 1] else None
         if l < L and dropout[l - 1] > 0:

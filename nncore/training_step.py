@@ -38,8 +38,9 @@ def training_workspace(arch, n, params, config, *, x=None, t=None, rng=None, dro
     """The workspace of a training step over ``n`` rows, reading and writing ``params``.
 
     ``config`` (a :class:`~nncore.TrainConfig`) gives the settings a stack's networks share:
-    the loss, the loss whose gradient the step descends, and the DropConnect rule. ``rng``, ``dropout`` and ``dropconnect`` are one network's (a generator, one rate
-    per hidden layer, one rate), or a stack's (a list of generators, per hidden layer an array
+    the loss, the loss whose gradient the step descends, and the DropConnect rule. ``rng``,
+    ``dropout`` and ``dropconnect`` are one network's (a generator, one rate per hidden layer,
+    one rate), or a stack's (a list of generators, per hidden layer an array
     of ``K`` rates, an array of ``K`` rates); ``rng=None`` means no masks are drawn. ``x``, ``t``
     and ``active`` are as :class:`~nncore.backprop.Workspace` takes them.
     """
@@ -71,7 +72,7 @@ class Penalty:
         self.l2_mask = np.multiply.outer(np.asarray(l2, dtype), buf.weight_mask)
         self.l1_on, self.l2_on = bool(np.any(l1)), bool(np.any(l2))
         self.on = self.l1_on or self.l2_on
-        self.scratch = np.empty_like(buf.values)
+        self.scratch = np.empty_like(buf.values) if self.on else None
 
     def value(self):
         """The penalty of the current weights: a float, or ``(K,)`` values."""

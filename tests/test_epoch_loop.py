@@ -87,6 +87,16 @@ CASES = {
                            patience=6, min_delta=1e-4),
         [dict(seed=s, learning_rate=lr, l2=l2) for s, lr, l2 in
          [(0, 0.003, 0.0), (1, 0.01, 1e-3), (2, 0.03, 0.0), (3, 0.001, 1e-2)]]),
+    "seed post 001's DropConnect rule, sse, full batch": (
+        dict(sizes=(3, 6, 1), activation="relu"),
+        nncore.TrainConfig(loss="sse", epochs=30, optimizer="sgd", dropconnect_rule="post"),
+        [dict(seed=s, learning_rate=lr, dropconnect=c, batch_size=b) for s, lr, c, b in
+         [(0, 1e-3, 0.2, None), (1, 3e-4, 0.4, None), (2, 1e-3, 0.3, None)]]),
+    "seed post 003's rule: mse recorded, bce's gradient followed": (
+        dict(sizes=(3, 8, 1), activation="sigmoid", output="sigmoid"),
+        nncore.TrainConfig(loss="mse", gradient_loss="bce", epochs=40, optimizer="sgd",
+                           batch_size=16),
+        [dict(seed=s, learning_rate=lr) for s, lr in [(0, 0.1), (1, 0.3), (2, 0.03)]]),
 }
 
 
@@ -207,6 +217,39 @@ def test_the_divergence_limit_is_the_documented_one(data):
         divergence_factor=1e6)) for s in specs]
     unbounded = train_stack(loose, X, T + 3.0, curve_points=200)[1]
     assert unbounded.train_curve.max() > factor * max(first, 1.0)
+
+
+def test_each_network_has_its_own_divergence_limit(data):
+    """The limit is divergence_factor × max(the network's own first loss, 1): with dropout
+    noise and targets far from the start, two seeds start from different losses, so a limit
+    shared by the stack would stop the second network too."""
+    X, T, _, _ = data
+    config = nncore.TrainConfig(epochs=40, learning_rate=0.001, dropout=0.5,
+                                divergence_factor=1.05)
+    specs = [RunSpec(sizes=(3, 16, 1), activation="tanh", config=config.replace(seed=s))
+             for s in (0, 1)]
+    records = train_stack(specs, X, T + 3.0)
+    for spec, record in zip(specs, records):
+        assert_member_equals_alone(record, *alone(spec, X, T + 3.0), has_test=False)
+    first = [r.train_curve[0] for r in records]
+    assert first[0] != first[1]
+    assert [r.diverged for r in records] == [True, False]
+
+
+def test_weights_that_overflow_on_the_last_step_count_as_diverged(data):
+    """One epoch at an absurd learning rate: the loss of the epoch's starting weights is
+    finite, the step makes the weights infinite. The network reports divergence at epoch 2
+    (the weights after epoch 1) and keeps its finite starting weights, as it would alone."""
+    X, T, _, _ = data
+    specs = [RunSpec(sizes=(3, 4, 1), activation="tanh",
+                     config=nncore.TrainConfig(epochs=1, learning_rate=lr, seed=0))
+             for lr in (0.01, 1e300)]
+    calm, wild = train_stack(specs, X, T * 1e100)
+    assert calm.stop_reason == "completed" and not calm.diverged
+    assert wild.stop_reason == "diverged" and wild.diverged_epoch == 2
+    assert np.all(np.isfinite(wild.parameters))
+    for spec, record in zip(specs, (calm, wild)):
+        assert_member_equals_alone(record, *alone(spec, X, T * 1e100), has_test=False)
 
 
 # ---------------------------------------------------------------- per-layer records

@@ -128,17 +128,28 @@ def test_runs_of_different_shapes_cannot_share_a_stack(boston):
         train_stack(specs, X, T)
 
 
-def test_chunk_memory_estimate_bounds_what_training_allocates(boston):
-    X, T = boston
-    config = nncore.TrainConfig(epochs=20, dropout=0.2, optimizer="adam")
-    specs = [RunSpec(sizes=(3, 32, 32, 1), config=config.replace(seed=s)) for s in range(12)]
+MEMORY_CASES = {
+    "many samples, dropout": ((3, 32, 32, 1), 12, 506, dict(dropout=0.2)),
+    "many parameters, DropConnect, L2, patience": (
+        (3, 256, 256, 1), 2, 60, dict(dropconnect=0.2, l2=1e-3, batch_size=16, patience=3,
+                                  learning_rate=1e-4)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MEMORY_CASES))
+def test_chunk_memory_estimate_bounds_what_training_allocates(boston, case):
+    sizes, k, rows, settings = MEMORY_CASES[case]
+    X, T = (a[:rows] for a in boston)
+    config = nncore.TrainConfig(epochs=20, optimizer="adam", **settings)
+    specs = [RunSpec(sizes=sizes, activation="tanh", config=config.replace(seed=s))
+             for s in range(k)]
     tracemalloc.start()
     try:
-        train_stack(specs, X, T, X[:100], T[:100], curve_points=100)
+        train_stack(specs, X, T, X[:50], T[:50], curve_points=100)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak <= chunk_bytes(specs[0], len(specs), len(X), 100, curve_points=100)
+    assert peak <= chunk_bytes(specs[0], len(specs), len(X), 50, curve_points=100)
 
 
 def test_plan_keeps_every_chunk_within_the_memory_budget():

@@ -67,11 +67,16 @@ def test_one_dense_layer_by_hand():
     A, W, b = np.array([[1.0, 2.0], [3.0, -1.0]]), np.array([[0.5], [-1.0]]), np.array([0.25])
     np.testing.assert_array_equal(tb.dense_forward(A, W, b), [[-1.25], [2.75]])
     np.testing.assert_array_equal(tb.dense_forward(A, W, None), [[-1.5], [2.5]])
-    dA, dW, db = tb.dense_backward(np.array([[1.0], [-2.0]]), A, W, b)
+    dA, dW, db = tb.dense_backward(np.array([[1.0], [-2.0]]), A, W)
     np.testing.assert_array_equal(dA, [[0.5, -1.0], [-1.0, 2.0]])
     np.testing.assert_array_equal(dW, [[-5.0], [4.0]])
     np.testing.assert_array_equal(db, [-1.0])
-    assert tb.dense_backward(np.array([[1.0], [-2.0]]), A, W, None)[2] is None
+
+
+def test_a_layer_without_bias_gets_no_bias_gradient():
+    net = nncore.MLP([2, 3, 1], activation="tanh", bias=[True, False], seed=0)
+    _, grads = net.loss_and_grads(np.ones((4, 2)), np.zeros((4, 1)), "mse")
+    assert grads["biases"][0].shape == (3,) and grads["biases"][1] is None
 
 
 @pytest.mark.parametrize("name", [*HIDDEN])

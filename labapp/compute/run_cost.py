@@ -20,7 +20,8 @@ once. The constants were fitted to measured runs on this machine by
 more with dropout's masks; two batch sizes when the last batch is smaller) and for every row it
 evaluates (the test rows during training, the training rows at its end); and thirteen floats
 per parameter (the parameters, their gradients, snapshots and Adam's state), sixteen with
-DropConnect's masks. That bounds what ``nncore.train`` and the report allocate (tested, up to ten layers of 256 units).
+DropConnect's masks. That bounds what ``nncore.train`` and the report allocate (tested, up to
+ten layers of 256 units).
 """
 from __future__ import annotations
 

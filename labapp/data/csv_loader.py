@@ -6,8 +6,8 @@ The steps, in order, each adding a plain-language note when it changes something
    the delimiter is not a comma; infinite numbers count as missing); the rest is text.
 2. Columns with no values at all are dropped.
 3. The target is the chosen column, or the last column.
-4. The task is the chosen one, or inferred: a text target, or whole numbers with few distinct
-   values, means classification; other numbers mean regression.
+4. The task is the chosen one, or inferred (:mod:`labapp.data.csv_target`): a text target, or
+   whole numbers with few distinct values, means classification; other numbers mean regression.
 5. Rows without a target value are dropped, then columns left without values. Rows with
    missing feature values are dropped, or the gaps are filled (median for numbers, the
    commonest value for text).
@@ -27,21 +27,17 @@ import pandas as pd
 
 from .dataset import TASKS, DataError, Dataset
 from .csv_reader import DELIMITERS, RawTable, read_table
+from .csv_target import (check_magnitude, classification_target, is_numeric, regression_target,
+                         target_task)
 from .wording import count, distinct, quoted
 
 __all__ = ["CsvOptions", "CsvResult", "load_csv", "prepare_dataset", "compact", "MAX_CATEGORIES",
-           "MAX_CLASSES", "MAX_INFERRED_CLASSES", "MAX_FEATURES", "MAX_MAGNITUDE"]
+           "MAX_FEATURES"]
 
 #: A text feature with more distinct values than this is dropped, not one-hot encoded.
 MAX_CATEGORIES = 50
-#: A classification target may have at most this many classes.
-MAX_CLASSES = 100
-#: Task inference calls whole-number targets with at most this many values classification.
-MAX_INFERRED_CLASSES = 20
 #: The most feature columns after one-hot encoding.
 MAX_FEATURES = 200
-#: The largest size of a number: sums of squares of larger ones overflow float64.
-MAX_MAGNITUDE = 1e150
 MISSING_CHOICES = ("drop", "impute")
 CATEGORICAL_CHOICES = ("onehot", "drop")
 
@@ -145,20 +141,6 @@ def compact(raw: RawTable) -> RawTable:
     return replace(raw, frame=_typed(raw.frame, raw.delimiter, notes), notes=tuple(notes))
 
 
-def _is_numeric(column: pd.Series) -> bool:
-    return pd.api.types.is_float_dtype(column)
-
-
-def _infer_task(target: pd.Series) -> str:
-    """``"classification"`` for text or few whole numbers, else ``"regression"``."""
-    if not _is_numeric(target):
-        return "classification"
-    values = target.dropna()
-    n_values = values.nunique()
-    few = n_values <= min(MAX_INFERRED_CLASSES, max(2, len(values) // 5))
-    return "classification" if few and (values == np.round(values)).all() else "regression"
-
-
 def _drop_rows_without_target(frame: pd.DataFrame, target: str,
                               notes: list[str]) -> pd.DataFrame:
     """Rows whose target is missing cannot teach anything: drop them."""
@@ -173,7 +155,7 @@ def _fill_value(column: pd.Series):
 
     A median of huge numbers can overflow to infinity; :func:`_features` then refuses the data.
     """
-    if not _is_numeric(column):
+    if not is_numeric(column):
         return column.mode().iloc[0]
     with np.errstate(over="ignore"):
         return column.median()
@@ -227,7 +209,7 @@ def _encode_text(frame: pd.DataFrame, categorical: str, notes: list[str],
                  target: str) -> pd.DataFrame:
     """Numeric features only: text columns one-hot encoded or dropped, as chosen. One-hot names
     stay clear of the file's other columns and of the ``target``."""
-    text = [name for name in frame.columns if not _is_numeric(frame[name])]
+    text = [name for name in frame.columns if not is_numeric(frame[name])]
     too_many = [n for n in text if frame[n].nunique() > MAX_CATEGORIES] \
         if categorical == "onehot" else text
     if too_many and categorical == "onehot":
@@ -251,37 +233,6 @@ def _encode_text(frame: pd.DataFrame, categorical: str, notes: list[str],
     return pd.concat(blocks, axis=1) if blocks else frame.iloc[:, :0]
 
 
-def _label(value) -> str:
-    """A class value as a name: ``3`` rather than ``3.0``, and every digit that tells two values
-    apart (``1234567``, ``0.1234567``)."""
-    if not isinstance(value, float):
-        return str(value)
-    return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(float(value))
-
-
-def _classification_target(target: pd.Series, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """``(codes (N,) int64, class names)``; one class or too many is an error."""
-    classes, codes = np.unique(target.to_numpy(), return_inverse=True)
-    if len(classes) < 2:
-        raise DataError(f"The target column {name!r} has only one class "
-                        f"({_label(classes[0])}), so there is nothing to learn.")
-    if len(classes) > MAX_CLASSES:
-        raise DataError(f"The target column {name!r} has {len(classes):,} different values, "
-                        f"more than the {MAX_CLASSES} classes allowed; try regression or "
-                        "another target.")
-    return codes.astype(np.int64), tuple(_label(c) for c in classes)
-
-
-def _regression_target(target: pd.Series, name: str) -> np.ndarray:
-    """``(N,)`` float64 values; a constant is an error."""
-    values = target.to_numpy(dtype=np.float64)
-    _check_magnitude(values, f"target column {name!r}")
-    if values.min() == values.max():
-        raise DataError(f"The target column {name!r} has the same value ({values[0]:g}) in "
-                        "every row, so there is nothing to predict.")
-    return values
-
-
 def _features(frame: pd.DataFrame, target: str, options: CsvOptions,
               notes: list[str]) -> pd.DataFrame:
     """The numeric feature matrix as a frame (every column but ``target``); no feature left is
@@ -292,17 +243,8 @@ def _features(frame: pd.DataFrame, target: str, options: CsvOptions,
         raise DataError("No usable feature column is left after dropping empty, constant "
                         "and text columns.")
     for name, column in zip(features.columns, features.to_numpy(dtype=np.float64).T):
-        _check_magnitude(column, f"column {name!r}")
+        check_magnitude(column, f"column {name!r}")
     return features
-
-
-def _check_magnitude(values: np.ndarray, where: str) -> None:
-    """Numbers beyond :data:`MAX_MAGNITUDE` in size would overflow when scaled or squared."""
-    largest = np.abs(values).max()
-    if not largest <= MAX_MAGNITUDE:
-        raise DataError(f"Some numbers are too large to compute with: the {where} holds "
-                        f"{largest:.3g}, and sizes up to {MAX_MAGNITUDE:.0e} work. Divide the "
-                        "column by a power of ten first.")
 
 
 def _check_enough_rows(frame: pd.DataFrame, missing: str) -> None:
@@ -311,20 +253,6 @@ def _check_enough_rows(frame: pd.DataFrame, missing: str) -> None:
         verb = "is" if len(frame) == 1 else "are"
         raise DataError(f"Only {count(len(frame), 'row')} with values {verb} left, and "
                         f"training needs at least two{hint}.")
-
-
-def _task(target: pd.Series, chosen: str | None, notes: list[str]) -> tuple[str, str]:
-    """``(task to use, task inferred from the target's values)``; text can't be regressed."""
-    inferred = _infer_task(target)
-    task = chosen or inferred
-    if task == "regression" and not _is_numeric(target):
-        values = target.dropna()
-        example = values[pd.to_numeric(values, errors="coerce").isna()].iloc[0]
-        raise DataError(f"The target column {target.name!r} holds text such as {example!r}, "
-                        "so it cannot be a regression target; choose classification instead.")
-    how = "inferred from its values" if chosen is None else "as chosen"
-    notes.append(f"The target {target.name!r} is treated as {task} ({how}).")
-    return task, inferred
 
 
 def _rows_to_learn_from(frame: pd.DataFrame, target: str, missing: str,
@@ -347,12 +275,12 @@ def prepare_dataset(raw: RawTable, options: CsvOptions = CsvOptions()) -> CsvRes
                         f"{quoted(raw.columns)}.")
     frame = _drop_empty_columns(_typed(raw.frame, raw.delimiter, notes), options.target, notes)
     target = _pick_target(frame, options.target, notes)
-    task, inferred = _task(frame[target], options.task, notes)
+    task, inferred = target_task(frame[target], options.task, notes)
     frame = _rows_to_learn_from(frame, target, options.missing, notes)
     if task == "classification":
-        y, class_names = _classification_target(frame[target], target)
+        y, class_names = classification_target(frame[target], target)
     else:
-        y, class_names = _regression_target(frame[target], target), ()
+        y, class_names = regression_target(frame[target], target), ()
     features = _features(frame, target, options, notes)
     dataset = Dataset(X=features.to_numpy(dtype=np.float64), y=y,
                       feature_names=tuple(str(c) for c in features.columns), target_name=target,

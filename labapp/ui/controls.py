@@ -215,7 +215,8 @@ def _regularisation(panel: Panel, current: TrainSettings) -> dict:
 def _gradient_losses(loss: str, output: str) -> tuple[str, ...]:
     """The losses whose gradient a step may follow: the loss itself, or another loss that
     takes this output activation."""
-    return (SAME_LOSS, *(other for other in LOSSES if other != loss and output in outputs_for(other)))
+    others = [other for other in LOSSES if other != loss and output in outputs_for(other)]
+    return (SAME_LOSS, *others)
 
 
 def train_controls(panel: Panel, current: TrainSettings, task: str) -> TrainSettings:

@@ -97,17 +97,29 @@ def test_a_small_sweep_completes_and_draws(lab):
     assert not lab.alerts("error")
 
 
-def test_stop_during_training_keeps_the_partial_curve(lab):
-    lab.open("Train", "data=circle&n=3000&hidden=64,64&act=relu,relu&epochs=5000")
+def train_and_stop(lab) -> list[str]:
+    """Press Train, then Stop the moment it shows; the "Stopped on request" notes that follow."""
     lab.button("Train").click()
-    lab.page.locator('[data-testid="stProgress"]').wait_for(timeout=60_000)
-    # A run is cut to about 5 s of epochs, so Stop comes at once; each frame redraws the page
-    # below the button, so the click does not wait for the button to hold still.
-    lab.button("Stop").click(force=True, timeout=5_000)
+    # Stop shows before the first epoch; the run notices it at its first frame. Each frame
+    # redraws the page below the button, so the click does not wait for it to hold still.
+    lab.button("Stop").click(force=True, timeout=60_000)
     lab.settled()
     assert_healthy(lab)
-    stopped = [s for s in lab.alerts("info") if "Stopped on request" in s]
-    assert stopped, lab.alerts("info")
+    return [s for s in lab.alerts("info") if "Stopped on request" in s]
+
+
+def test_stop_during_training_keeps_the_partial_curve(lab):
+    lab.open("Train", "data=circle&n=3000&hidden=64,64&act=relu,relu&epochs=5000")
+    # A run is cut to about 5 s of epochs, and on a crowded machine the browser's click can
+    # reach the server after a short run has ended; such a run is complete (a success note),
+    # and the student would simply press Stop sooner. Three tries tell that apart from a broken
+    # Stop, which would never show the note.
+    attempts = [train_and_stop(lab)]
+    while not attempts[-1] and len(attempts) < 3:
+        assert lab.alerts("success"), (lab.alerts("info"), lab.alerts("warning"))
+        attempts.append(train_and_stop(lab))
+    stopped = attempts[-1]
+    assert stopped, (len(attempts), lab.alerts("info"), lab.alerts("success"))
     epochs = int(re.search(r"after epoch (\d+)", stopped[0]).group(1))
     assert 1 <= epochs < 5000
     assert "Loss during training" in lab.headings() and lab.charts() >= 1
