@@ -33,12 +33,13 @@ st.markdown(
     "activation. Backpropagation then runs the chain rule backwards: δ, the loss's gradient "
     "with respect to a layer's pre-activation Z, flows from the output to the input, and each "
     "weight's gradient has exactly that weight's shape. Here is the current network:")
+upload = session.upload_for(state.data)
 try:
-    plan = services.plan(state.data, state.train, upload=session.upload_for(state.data))
+    plan = services.plan(state.data, state.train, upload=upload)
 except ValueError as problem:
     st.info(f"The current data cannot be shown here: {plain(problem)}")
 else:
-    panels.equations_panel(plan, 8)
+    panels.equations_panel(plan, services.prepared(state.data, upload=upload), 8)
 
 st.header("The seed networks")
 st.markdown("The networks of the blog posts this lab grew from, exactly as each post builds "

@@ -39,7 +39,7 @@ from .executors import SweepProgress, run_specs
 from .sweep_results import SweepResult
 from .sweep_work import SweepWork, budget_problem, estimate_work
 from .sweeps import run_sweep
-from .training import evaluate, train
+from .training import Training, evaluate, train
 
 __all__ = [
     "MLP", "Architecture", "TrainConfig", "train", "evaluate", "History", "TrainResult",

@@ -60,6 +60,7 @@ class EpochLoop:
         single = buf.stack is None
         config = self.config = configs[0]                  # the settings all networks share
         self.arch, self.buf, self.single = arch, buf, single
+        self.next_epoch = 0                                 # the first epoch not yet trained
         self.per = OneNetwork() if single else StackOf(len(configs))
         epochs = config.epochs
         rngs = [np.random.default_rng(c.seed) for c in configs]
@@ -96,25 +97,45 @@ class EpochLoop:
     # ------------------------------------------------------------------ the loop
     def run(self, hook=None) -> bool:
         """Train until every network has stopped or the epochs are done. ``hook(e)`` is called
-        after epoch ``e`` (0-based); a true value stops the loop. Returns whether it did."""
+        after epoch ``e`` (0-based); a true value stops the loop and ends the runs still going.
+        Returns whether the hook stopped it."""
+        paused = self.advance(self.config.epochs, hook)
+        if paused:
+            self.rules.end(self.rules.running, self.next_epoch, CALLBACK)
+        return paused
+
+    def advance(self, until: int, hook=None) -> bool:
+        """Train the epochs from :attr:`next_epoch` up to ``until`` (exclusive); the loop can go
+        on later from where it paused, exactly as if it had never paused (every generator,
+        optimiser state and stopping rule lives here). ``hook(e)`` as in :meth:`run`; a true
+        value pauses. Returns whether the hook paused it. The runs end at the last epoch; a loop
+        whose runs have ended trains no more."""
         rules, rec, values = self.rules, self.rec, self.buf.values
         patience, epochs = self.config.patience is not None, self.config.epochs
-        for e in range(epochs):
+        if rules.all_stopped:
+            return False
+        for e in range(self.next_epoch, min(until, epochs)):
             np.copyto(self.snapshots[e & 1], values)
             if self.test is not None:
                 rec.record_test(e, self.test)
             watched = self.watch.losses() if self.watch is not None else None
             loss = rec.train_loss[e] = self.epoch(e)
+            self.next_epoch = e + 1
             rules.check_divergence(e, loss)
             if patience and not rules.all_stopped:
                 rules.check_patience(e, self._monitored(e, loss, watched))
             if rules.all_stopped:
                 return False
             if hook is not None and hook(e):
-                rules.end(rules.running, e + 1, CALLBACK)
                 return True
-        rules.end(rules.running, epochs, COMPLETED)
+        if self.next_epoch == epochs and not rules.all_stopped:
+            rules.end(rules.running, epochs, COMPLETED)
         return False
+
+    @property
+    def finished(self) -> bool:
+        """Every network has stopped (its epochs done, early stopping, divergence or a stop)."""
+        return self.rules.all_stopped
 
     def _monitored(self, e, loss, watched):
         """The loss early stopping watches for the weights epoch ``e`` started with."""

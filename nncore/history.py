@@ -67,7 +67,8 @@ class History:
 class TrainResult:
     """The outcome of :func:`nncore.train`.
 
-    ``stop_reason`` is ``"completed"``, ``"early_stopping"``, ``"callback"`` or ``"diverged"``.
+    ``stop_reason`` is ``"completed"``, ``"early_stopping"``, ``"callback"`` or ``"diverged"``
+    (``"paused"`` for a :class:`~nncore.Training` that can go on).
     ``diverged_epoch`` and ``best_epoch`` are 1-based epoch numbers. With early stopping
     (``patience``), a run that completes or stops early keeps the best weights it produced:
     ``best_epoch`` names the epoch whose starting weights they are (history row
@@ -92,7 +93,9 @@ class TrainResult:
 
 @dataclass(frozen=True)
 class Progress:
-    """What a callback sees after each epoch. The curves are views, valid during the call."""
+    """What a callback sees after each epoch. The curves are views, valid during the call;
+    ``net`` is the network being trained, with the weights it has now (a live view too: copy
+    it to keep them)."""
 
     epoch: int
     epochs: int
@@ -100,3 +103,4 @@ class Progress:
     test_loss: float
     train_curve: np.ndarray
     test_curve: np.ndarray
+    net: object = None

@@ -1,17 +1,16 @@
-"""Train page: build a network, train it with a live loss curve, and look inside the result."""
+"""Train page: build a network, then train it and watch it learn, from the outside (the data
+plot, the loss) and the inside (every unit's map, the weights), live, step by step, or by hand."""
 from dataclasses import replace
-from functools import partial
 
 import streamlit as st
 
-from labapp.compute import run_captions
-from labapp.compute.reproduction_script import reproduction_script
-from labapp.compute.run_report import metric_cards
-from labapp.settings.share_links import stopped_run_state
-from labapp.ui import controls, frame, panels, services, session
-from labapp.ui.live_progress import LiveProgress
+from labapp.settings.share_links import paused_epochs
+from labapp.ui import controls, frame, panels, predictions, services, session
+from labapp.ui.live_view import LiveView
+from labapp.ui.run_results import results
+from labapp.ui.step_by_hand import step_by_hand_section
+from labapp.ui.run_controls import ControlBar
 from labapp.ui.widgets import Panel
-from labapp.views import charts
 from labapp.views.plain_text import plain
 
 PATH = "Train"
@@ -38,184 +37,99 @@ def settings_from_sidebar(state, panel):
     return new_state, upload, fitted.task_notes
 
 
-def draw_progress(area, progress, loss_name):
-    """One frame of the live view: a progress bar and the loss curves so far."""
-    with area.container():
-        st.progress(progress.epoch / progress.epochs,
-                    text=f"Epoch {progress.epoch:,} of {progress.epochs:,}")
-        st.altair_chart(charts.loss_curves(progress.train_curve.copy(),
-                                           progress.test_curve.copy(), loss_name))
+def keep_paused(run, trainer) -> None:
+    """What Stop (or any change during training) leaves: the run so far, and the training that
+    Train and Step go on with."""
+    session.keep_run(run)
+    session.keep_trainer(trainer)
 
 
-def train_now(state, upload, plan):
-    """Train with live progress; Stop (or any change) keeps what was trained. A server without
-    memory for the run says so."""
-    stop = st.empty()
-    stop.button("Stop", icon=":material/stop:", help="Stops after the current epoch and keeps "
-                "the weights trained so far.")
-    area = st.empty()
-    live = LiveProgress(partial(draw_progress, area, loss_name=plan.config.loss))
+def after_training(run, trainer) -> None:
+    session.keep_run(run)
+    if trainer is not None and not trainer.training.finished:
+        session.keep_trainer(trainer)
+    else:
+        session.drop_trainer()
+
+
+def train(state, upload, plan, bar, view, until=None):
+    """Train on from the session's paused run, or a new run, drawing every frame; ``until``
+    pauses after that epoch (a link to a paused run). The server's refusals are shown."""
     try:
-        run = services.train_run(state.data, state.train, upload, live,
-                                 on_stop=session.keep_run)
+        trainer = session.trainer_for(plan) or \
+            services.new_trainer(state.data, state.train, upload)
+        epochs = None if until is None else until - trainer.training.epochs_done
+        run = services.go_on(trainer, epochs, view.live(bar), on_stop=keep_paused)
+        after_training(run, trainer)
     except ValueError as problem:
         st.error(plain(problem), icon=":material/hourglass_top:")
-        return
     finally:
-        stop.empty()
-        area.empty()
-    session.keep_run(run)
+        bar.training_ended()
 
 
-def network_section(state, plan, run):
-    with st.expander("The network and its equations", expanded=True, icon=":material/hub:"):
-        weights = run.net.weights if run is not None and run.plan == plan else None
-        panels.equations_panel(plan, plan.shape.batch_rows, weights,
-                               equations=state.teacher.shows("equations"))
-
-
-def outcome(run):
-    result = run.result
-    if result.diverged:
-        st.error(f"**The training diverged.** {result.message} The curves below show the "
-                 "epochs before it blew up.", icon=":material/warning:")
-    elif result.stop_reason == "callback":
-        st.info(result.message, icon=":material/pause_circle:")
-    else:
-        st.success(result.message, icon=":material/check_circle:")
-    stalled = run_captions.stall_warning(result, run.plan.network["sizes"][1:-1])
-    if stalled:
-        st.warning(stalled, icon=":material/trending_flat:")
-    for cell, (label, shown) in zip(st.columns(4), metric_cards(result, run.report).items()):
-        cell.metric(label, shown)
-    st.caption(f"Measured after training with every unit on (no dropout). The loss is "
-               f"{run.plan.config.loss}; — means there are no test rows.")
-
-
-def curves(run):
-    history, config = run.result.history, run.plan.config
-    st.subheader("Loss during training")
-    st.altair_chart(charts.loss_curves(history.train_loss, history.test_loss, config.loss))
-    dropped = bool(config.dropout) or bool(config.dropconnect)
-    st.caption(run_captions.loss_caption(run.result, config.batch_size, dropped))
-    rule = run_captions.step_rule_caption(config)
-    if rule:
-        st.caption(rule)
-    st.altair_chart(charts.metric_curves(history.train_metric, history.test_metric,
-                                         history.metric_name))
-    st.caption(f"{history.metric_name} per epoch, as the engine records it (R² for the mse "
-               "and sse losses, accuracy otherwise).")
-
-
-def classification_views(run):
-    report, class_names = run.report, run.plan.facts.class_names
-    st.subheader("Which classes it confuses")
-    st.altair_chart(charts.confusion_heatmap(report.confusion, class_names))
-    st.caption(f"Rows are the actual class of each {report.evaluated} row, columns the "
-               "predicted class: the diagonal holds the correct answers.")
-    if report.grid is not None:
-        st.subheader("Decision boundary")
-        st.altair_chart(charts.decision_boundary(report.grid, class_names))
-        st.caption("The background is the network's answer at every point of the plane; "
-                   "circles are training rows and triangles test rows. Where the colour "
-                   "changes, the network changes its mind.")
-
-
-def regression_views(run):
-    report, names = run.report, run.plan.facts.target_names
-    st.subheader("Predictions against actual values")
-    column = 0
-    if len(names) > 1:
-        column = st.selectbox("Target", range(len(names)), format_func=lambda k: names[k],
-                              key="view.target")
-    st.altair_chart(charts.predicted_vs_actual(report.actual[:, column],
-                                               report.predicted[:, column], report.side,
-                                               names[column]))
-    st.caption("A perfect network puts every point on the dashed line y = x. Points above it "
-               "are over-estimates, points below under-estimates.")
-
-
-def weight_views(run):
-    st.subheader("Weights")
-    st.caption("Each heatmap is one weight matrix W of shape (inputs, units): row i, column j "
-               "is the weight from input i to unit j. Blue is positive, red negative.")
-    for layer, W in enumerate(run.net.weights, start=1):
-        st.altair_chart(charts.matrix_heatmap(W, f"W{layer}: {W.shape}", "input", "unit"))
-
-
-def gradient_views(run):
-    history = run.result.history
-    st.subheader("Gradients per layer")
-    st.altair_chart(charts.layer_curves(history.grad_norm, "layer", "‖∂L/∂W‖", log=True))
-    st.caption(run_captions.gradient_caption(history.grad_norm))
-    if history.dead_fraction.size:
-        relu = [h for h in range(history.dead_fraction.shape[1])
-                if run.plan.network["activation"][h] == "relu"]
-        if relu:
-            st.subheader("Dead ReLU units")
-            st.altair_chart(charts.layer_curves(history.dead_fraction[:, relu],
-                                                "hidden layer", "share of dead units", log=False))
-            st.caption(run_captions.dead_caption(history.dead_fraction[:, relu]))
-
-
-def gradcheck_view(run, upload):
-    st.subheader("Gradient check")
-    st.caption("Compares backprop's gradient with central finite differences, "
-               "(L(θ+ε) − L(θ−ε))/2ε for every parameter, at the initial weights on a few "
-               "training rows. A relative error near 1e-8 means backprop is right.")
-    if not st.button("Check the gradients", icon=":material/fact_check:"):
+def open_link(state, upload, plan, bar, view):
+    """A link that trains on opening: the whole run comes from the cache shared by the class
+    when someone opened the same link before (drawn live otherwise); a link to a paused run
+    trains to its pause."""
+    until, note = paused_epochs(session.take_pause_point(), plan.config.epochs)
+    if note:
+        st.info(note, icon=":material/info:")
+    if until is not None:
+        train(state, upload, plan, bar, view, until)
         return
     try:
-        errors = services.gradient_check(run.plan.data, run.plan.train, upload=upload)
+        after_training(services.train_run(state.data, state.train, upload, view.live(bar),
+                                          on_stop=keep_paused), None)
     except ValueError as problem:
-        st.info(f"This run's gradients cannot be checked now: {plain(problem)}")
+        st.error(plain(problem), icon=":material/hourglass_top:")
+    finally:
+        bar.training_ended()
+
+
+def step(state, upload, plan, epochs):
+    """Train ``epochs`` epochs of the session's paused run (or of a new one)."""
+    trainer = session.trainer_for(plan)
+    try:
+        trainer = trainer or services.new_trainer(state.data, state.train, upload)
+        after_training(services.go_on(trainer, epochs), trainer)
+    except ValueError as problem:
+        st.error(plain(problem), icon=":material/hourglass_top:")
+
+
+def act(state, upload, plan, bar, view):
+    """Carry out what the student pressed (or what an opened link asks)."""
+    if bar.reset:
+        session.drop_trainer()
+        session.keep_run(None)
+    elif bar.train:
+        train(state, upload, plan, bar, view)
+    elif bar.step:
+        step(state, upload, plan, bar.step_epochs)
+    elif session.take_autorun() and plan.problem is None:
+        open_link(state, upload, plan, bar, view)
+
+
+def equations(state, plan):
+    if not state.teacher.shows("equations"):
         return
-    if errors is None:
-        st.info("This network is too large to check on the shared server.")
-        return
-    st.altair_chart(charts.gradcheck_bars(errors))
-    st.dataframe({"parameter": list(errors), "relative error": list(errors.values())},
-                 hide_index=True)
-    st.caption(run_captions.gradcheck_caption(errors))
+    with st.expander("The equations, with this network's shapes", icon=":material/functions:"):
+        panels.forward_panel(plan, plan.shape.batch_rows)
+        panels.backward_panel(plan, plan.shape.batch_rows)
 
 
-def downloads(run):
-    st.subheader("Downloads")
-    cells = st.columns(3)
-    cells[0].download_button("History (CSV)", data=run.result.history.to_csv,
-                             file_name="history.csv", mime="text/csv",
-                             icon=":material/table_view:")
-    cells[1].download_button("Weights (.npz)", data=run.weights_npz, file_name="weights.npz",
-                             mime="application/octet-stream", icon=":material/download:")
-    cells[2].download_button("Reproduction script (.py)", data=partial(reproduction_script, run),
-                             file_name="reproduce_run.py", mime="text/x-python",
-                             icon=":material/code:")
-
-
-def results(state, run, upload):
-    """Everything about a finished run, drawn from the run itself (never from the data again:
-    the student may have uploaded another file since)."""
-    outcome(run)
-    curves(run)
-    if run.plan.facts.task == "classification":
-        classification_views(run)
-    else:
-        regression_views(run)
-    shown = state.teacher.shows
-    for section, draw in (("weights", partial(weight_views, run)),
-                          ("gradients", partial(gradient_views, run)),
-                          ("gradcheck", partial(gradcheck_view, run, upload)),
-                          ("downloads", partial(downloads, run))):
-        if shown(section):
-            draw()
+def by_hand(state, upload, run):
+    with st.expander("One step by hand: the numbers of a training step, layer by layer",
+                     icon=":material/calculate:"):
+        ready = services.prepared(run.plan.data, upload=upload)
+        T_train, _ = ready.targets(run.plan.output_units)
+        step_by_hand_section(run.net, run.plan.config, ready.X_train, T_train,
+                             row_names=[f"table row {i + 1}" for i in ready.train_rows])
 
 
 def main():
     state = frame.open_page("Train")
     state, upload, task_notes = settings_from_sidebar(state, Panel(state.teacher))
     st.title("Train a network")
-    st.markdown("Set up the network and its training in the sidebar, then press **Train**. "
-                "The loss curve updates while it trains; **Stop** keeps what was trained.")
     frame.show_notes()
     for note in task_notes:
         st.info(plain(note), icon=":material/info:")
@@ -224,34 +138,37 @@ def main():
         st.warning(plain(note), icon=":material/speed:")
     if plan.problem is not None:
         st.error(plain(plan.problem), icon=":material/block:")
-    network_section(state, plan, session.last_run())
-    pressed = st.button("Train", type="primary", icon=":material/play_arrow:",
-                        disabled=plan.problem is not None)
-    if (pressed or session.take_autorun()) and plan.problem is None:
-        train_now(state, upload, plan)
+    predictions.ask(plan, session.last_run(), state.teacher)
+    bar = ControlBar(plan)
+    view = LiveView(services.prepared(state.data, upload=upload), plan)
+    act(state, upload, plan, bar, view)
     run = session.last_run()
     current = run is not None and run.plan == plan
-    if run is None:
-        st.info("Press Train to train this network.", icon=":material/info:")
-    else:
+    view.show(run if current else None)
+    bar.status(run if current else None, session.trainer_for(plan) is not None)
+    if run is not None:
         if not current:
-            st.info("The settings changed since this run: press Train to see their result. "
-                    "Below is the last run.", icon=":material/history:")
+            st.info("The settings changed since this run: the pictures above show the new "
+                    "network before training. Below is the last run.", icon=":material/history:")
+        predictions.verdict(run)
+        if current and plan.problem is None and state.teacher.shows("hand"):
+            by_hand(state, upload, run)
+        equations(state, plan)
         results(state, run, upload)
+    else:
+        equations(state, plan)
     share(state, run, current)
 
 
 def share(state, run, current):
-    """The page's link. A run stopped by the student (``current``: trained with these settings)
-    is shared as a run of the epochs it did, which ends with exactly the weights on screen; a
-    link to the full run would not."""
-    if current and run.result.stop_reason == "callback":
+    """The page's link. A paused run (trained with these settings) is shared as that run
+    paused after the same epoch, so it opens with exactly the weights on screen."""
+    if current and run.paused:
         epochs = run.result.epochs_run
-        frame.share_footer(state, PATH, with_result=True,
-                           caption=f"This run was stopped after epoch {epochs}, so the link "
-                                   f"trains {epochs} epochs: copy it to share exactly the result "
-                                   "on screen.",
-                           result_state=stopped_run_state(state, epochs))
+        frame.share_footer(state, PATH, with_result=True, paused_at=epochs,
+                           caption=f"This run is paused after epoch {epochs}: the link trains "
+                                   "the same run to that epoch and pauses there, so it shows "
+                                   "exactly the result on screen.")
     else:
         frame.share_footer(state, PATH, with_result=run is not None)
 

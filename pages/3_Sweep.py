@@ -6,12 +6,11 @@ import streamlit as st
 
 from labapp.compute import sweep_tables, sweep_verdict
 from labapp.settings.page_settings import AXIS_LABELS
-from labapp.ui import experiment_controls, frame, services, session
+from labapp.ui import experiment_controls, frame, predictions, services, session
 from labapp.ui.live_progress import LiveProgress
 from labapp.views import experiment_charts
 
 PATH = "Sweep"
-NO_GUESS = "no guess"
 
 
 def work_summary(cost):
@@ -24,11 +23,8 @@ def work_summary(cost):
 
 def guess_box(settings):
     """Predict, then run: the student's guess of the winning value of the first axis."""
-    axis = next(iter(settings.axis_values()))
-    values = settings.axis_values()[axis]
-    return axis, st.selectbox(f"Before you run: which {AXIS_LABELS[axis]} will give the lowest "
-                              "test loss?", [NO_GUESS, *values], key="sweep.guess",
-                              help="Your guess is kept with the result and shown against it.")
+    axis, question = sweep_verdict.guess_question(settings)
+    return axis, predictions.guess_box(question, key="sweep.guess")
 
 
 def draw_progress(area, progress):
@@ -70,10 +66,8 @@ def outcome(result, table):
 
 def guess_result(kept, table):
     axis, guess = kept.guess
-    if guess == NO_GUESS:
-        return
-    right, sentence = sweep_verdict.guess_outcome(axis, guess, table)
-    (st.success if right else st.info)(sentence, icon=":material/psychology:")
+    if predictions.answered(guess):
+        predictions.show(sweep_verdict.guess_outcome(axis, guess, table))
 
 
 def main_chart(result, table):

@@ -1,21 +1,34 @@
 """Splits page: how much a test score depends on the split, the amount of data, the model's size
 and dropout."""
+from functools import partial
+
 import streamlit as st
 
+from labapp.compute import predictions as guesses
 from labapp.compute import split_captions, split_experiments, split_tables
-from labapp.ui import experiment_controls, frame, services
+from labapp.ui import experiment_controls, frame, predictions, services
 from labapp.views import experiment_charts
 
 PATH = "Splits"
 
 
-def ratio_section(settings):
+def ratio_section(settings, asks):
+    """The split-ratio experiment; when ``asks``, it runs once the student has guessed (or
+    chosen no guess)."""
     st.subheader("The split ratio as an experiment")
+    answer = predictions.guess_box(guesses.RATIO_QUESTION, key="splits.guess", waits=True) \
+        if asks else None
+    if asks and answer is None:
+        st.info("Choose your guess above (or no guess) and this experiment runs.",
+                icon=":material/psychology:")
+        return
     table = split_tables.ratio_table(services.split_ratios(settings))
     st.altair_chart(experiment_charts.spread_line(table, "train_ratio", "share of rows used for "
                                              "training", "final loss", percent=True))
     st.caption(f"For each share, {settings.repeats} random splits: the line is their mean, the "
                "band runs from the lowest to the highest. " + split_captions.ratio_caption(table))
+    if predictions.answered(answer):
+        predictions.show(guesses.ratio_outcome(answer, table))
 
 
 def learning_section(settings):
@@ -60,8 +73,9 @@ def main():
     if note:
         st.warning(note, icon=":material/speed:")
     shown = state.teacher.shows
-    for section, draw in (("ratio", ratio_section), ("learning", learning_section),
-                          ("kfold", kfold_section), ("capacity", capacity_section)):
+    for section, draw in (("ratio", partial(ratio_section, asks=shown("guess"))),
+                          ("learning", learning_section), ("kfold", kfold_section),
+                          ("capacity", capacity_section)):
         if shown(section):
             draw(settings)
     frame.share_footer(state, PATH, with_result=False)

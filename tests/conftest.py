@@ -6,6 +6,8 @@ against the issue: Z_l = A_{l-1} W_l + b_l, A_l = f_l(Z_l), and the four losses.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -199,3 +201,13 @@ def regression_data():
     X = rng.normal(size=(60, 3))
     T = (np.sin(X[:, 0]) + 0.5 * X[:, 1] * X[:, 2])[:, None]
     return X[:40], T[:40], X[40:], T[40:]
+
+
+@pytest.fixture(autouse=True)
+def real_main_module():
+    """AppTest runs its script as ``__main__`` and leaves it there; a process pool started by a
+    later test (``spawn``) would run that script again in every worker, and a script made by
+    ``AppTest.from_function`` fails outside AppTest. Every test ends with the real one back."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main

@@ -131,7 +131,8 @@ def test_the_chosen_dataset_carries_over_to_the_train_page():
     no_exception(at)
     assert at.selectbox(key="w.data").value == "iris"
     assert params(at)["data"] == "iris"
-    assert at.selectbox(key="w.loss").value == "bce"      # three sigmoid outputs, one per class
+    assert at.selectbox(key="w.loss").value == "auto"       # ce: three softmax outputs
+    assert at.selectbox(key="w.out").value == "softmax"
     assert any(r"(112, 8)\cdot(8, 3)" in e.value for e in at.latex)
 
 

@@ -1,5 +1,6 @@
 """The train/test-split page: the four experiments with their captions, every widget, the work
-cap, links, tampered links and teacher mode."""
+cap, links, tampered links and teacher mode. (The guess before the split-ratio experiment is
+tested in ``test_predictions.py``.)"""
 import pytest
 from app_testing import (charts, fresh_caches, no_exception, open_page, params,  # noqa: F401
                          assert_round_trip, set_widget, shown, subheaders, texts)
@@ -12,8 +13,14 @@ QUICK = {"sp_epochs": "30", "sp_n": "100", "sp_repeats": "2", "sp_k": "3"}
 SECTIONS = ("ratio", "learning", "kfold", "capacity")
 
 
+def without_guess(at):
+    """Answer the guess before the split-ratio experiment with "no guess", so that it runs."""
+    at.selectbox(key="splits.guess").set_value("no guess").run()
+    return at
+
+
 def test_the_page_shows_every_experiment_with_its_caption():
-    at = open_page("Splits")
+    at = without_guess(open_page("Splits"))
     no_exception(at)
     assert at.title[0].value == "Train and test: how much does the split matter?"
     for heading in ("The split ratio as an experiment", "Learning curve",
@@ -49,7 +56,7 @@ WIDGETS = [
 
 @pytest.mark.parametrize("widget, key, values", WIDGETS, ids=[w[1] for w in WIDGETS])
 def test_every_split_widget_takes_valid_and_edge_values(widget, key, values):
-    at = open_page("Splits", QUICK)
+    at = without_guess(open_page("Splits", QUICK))
     for value in values:
         set_widget(at, widget, key, value)
         assert params(at)[key.removeprefix("w.")] == (repr(value) if isinstance(value, float)

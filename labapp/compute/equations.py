@@ -7,13 +7,16 @@ inputs and ``n_l`` units,
     backward  ∂L/∂W_l = A_{l-1}ᵀ δ_l : (n_{l-1}, N)·(N, n_l),   ∂L/∂b_l = Σ_rows δ_l : (n_l)
               δ_{l-1} = (δ_l W_lᵀ) ⊙ f'_{l-1}(Z_{l-1}) : (N, n_l)·(n_l, n_{l-1})
 
-with ``A_0 = X_0`` the scaled inputs and ``δ_l = ∂L/∂Z_l``.
+with ``A_0 = X_0`` the scaled inputs and ``δ_l = ∂L/∂Z_l``. :func:`update_latex` gives the step
+that follows: the optimiser's update of the parameters θ from their gradient g, with the
+learning rate of epoch e as the schedule sets it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["NetworkShape", "forward_latex", "backward_latex", "loss_latex", "parameter_rows"]
+__all__ = ["NetworkShape", "forward_latex", "backward_latex", "loss_latex", "parameter_rows",
+           "update_latex"]
 
 _LOSSES = {
     "mse": r"L = \frac{1}{N}\sum_{i=1}^{N} \tfrac12 \lVert y_i - t_i \rVert^2",
@@ -123,3 +126,35 @@ def parameter_rows(net: NetworkShape) -> list[dict]:
                      "b shape": f"({fan_out},)" if biases else "none",
                      "parameters": fan_in * fan_out + biases})
     return rows
+
+
+_UPDATES = {
+    "sgd": r"\theta &\leftarrow \theta - \eta_e\, g",
+    "momentum": r"v &\leftarrow {momentum}\, v - \eta_e\, g, \quad \theta \leftarrow \theta + v",
+    "nesterov": r"v &\leftarrow {momentum}\, v - \eta_e\, g, \quad "
+                r"\theta \leftarrow \theta + {momentum}\, v - \eta_e\, g",
+    "rmsprop": r"s &\leftarrow {rho}\, s + (1 - {rho})\, g^2, \quad "
+               r"\theta \leftarrow \theta - \eta_e\, g / (\sqrt{{s}} + \epsilon)",
+    "adam": r"m &\leftarrow {beta1}\, m + (1 - {beta1})\, g, \quad "
+            r"v \leftarrow {beta2}\, v + (1 - {beta2})\, g^2 \\ "
+            r"\theta &\leftarrow \theta - \eta_e\, \frac{{m / (1 - {beta1}^t)}}"
+            r"{{\sqrt{{v / (1 - {beta2}^t)}} + \epsilon}}",
+}
+_SCHEDULES = {
+    "constant": r"\eta_e &= {lr}",
+    "step": r"\eta_e &= {lr} \cdot {lr_gamma}^{{\lfloor e / {lr_step} \rfloor}}",
+    "exponential": r"\eta_e &= {lr} \cdot {lr_gamma}^{{e}}",
+    "inverse_time": r"\eta_e &= {lr} / (1 + {lr_decay}\, e)",
+}
+
+
+def update_latex(config) -> str:
+    """The step of a :class:`~nncore.TrainConfig`: the learning rate of epoch ``e`` (from 0) and
+    the optimiser's update, with the run's own numbers (``t`` counts Adam's steps)."""
+    numbers = {"lr": config.learning_rate, "momentum": config.momentum, "rho": config.rho,
+               "beta1": config.beta1, "beta2": config.beta2, "lr_gamma": config.lr_gamma,
+               "lr_step": config.lr_step, "lr_decay": config.lr_decay}
+    shown = {name: f"{value:g}" for name, value in numbers.items()}
+    lines = [_SCHEDULES[config.schedule].format(**shown),
+             _UPDATES[config.optimizer].format(**shown)]
+    return r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}"

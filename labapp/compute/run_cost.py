@@ -12,7 +12,9 @@ H hidden and output units, D inputs and C outputs. The per-step terms matter: a 
 ten-layer, 256-unit network moves every one of its 600,000 parameters through the optimiser,
 whatever the batch size, so 3,750 steps of batch 1 take about 45 s however small each batch is.
 After training, the report evaluates every row (and the decision boundary's grid of 2-D data)
-once. The constants were fitted to measured runs on this machine by
+once. Early stopping without test rows watches the training loss of the weights each epoch
+starts with: with mini-batches, dropout or DropConnect that is one more forward pass over the
+training rows per epoch. The constants were fitted to measured runs on this machine by
 ``benchmarks/bench_caps.py`` and rounded up (``UNIT`` is tanh's, the dearest activation);
 ``benchmarks/README.md`` has the estimate against measured runs.
 
@@ -20,8 +22,8 @@ once. The constants were fitted to measured runs on this machine by
 more with dropout's masks; two batch sizes when the last batch is smaller) and for every row it
 evaluates (the test rows during training, the training rows at its end); and thirteen floats
 per parameter (the parameters, their gradients, snapshots and Adam's state), sixteen with
-DropConnect's masks. That bounds what ``nncore.train`` and the report allocate (tested, up to
-ten layers of 256 units).
+DropConnect's masks, and one more with early stopping (the best weights). That bounds what
+``nncore.train`` and the report allocate (tested, up to ten layers of 256 units).
 """
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ PARAM_FLOATS, DROPCONNECT_FLOATS = 13, 3
 class RunShape:
     """What the cost of a run depends on: layer ``sizes`` ``(D, h₁, …, C)``, the training and
     test rows, the batch size (0: full batch), whether dropout or DropConnect is on, and the
-    rows of the decision boundary's grid the report evaluates (2-D data)."""
+    rows of the decision boundary's grid the report evaluates (2-D data), and whether early
+    stopping is on."""
 
     sizes: tuple[int, ...]
     n_train: int
@@ -64,6 +67,7 @@ class RunShape:
     dropout: bool = False
     dropconnect: bool = False
     grid_rows: int = 0
+    early_stopping: bool = False
 
     @property
     def batch_rows(self) -> int:
@@ -72,6 +76,12 @@ class RunShape:
     @property
     def steps_per_epoch(self) -> int:
         return math.ceil(self.n_train / max(self.batch_rows, 1))
+
+    @property
+    def watches_train_loss(self) -> bool:
+        """Whether early stopping measures the training rows once more each epoch."""
+        noisy = self.dropout or self.dropconnect or self.steps_per_epoch > 1
+        return self.early_stopping and self.n_test == 0 and noisy
 
     @property
     def n_params(self) -> int:
@@ -101,11 +111,18 @@ def step_seconds(shape: RunShape) -> float:
             _rows_seconds(shape, shape.batch_rows, 3, shape.dropout))
 
 
+def _evaluation_seconds(shape: RunShape, rows: int) -> float:
+    """Seconds of one forward pass of ``rows`` rows, every unit on."""
+    return 0.0 if rows == 0 else \
+        LAYER_SECONDS * (len(shape.sizes) - 1) + _rows_seconds(shape, rows, 1, False)
+
+
 def epoch_seconds(shape: RunShape) -> float:
-    """Seconds of one epoch: its steps, and one evaluation pass over the test rows."""
-    test = 0.0 if shape.n_test == 0 else \
-        LAYER_SECONDS * (len(shape.sizes) - 1) + _rows_seconds(shape, shape.n_test, 1, False)
-    return shape.steps_per_epoch * step_seconds(shape) + test
+    """Seconds of one epoch: its steps, one evaluation pass over the test rows, and one over
+    the training rows when early stopping watches them."""
+    watched = shape.n_train if shape.watches_train_loss else 0
+    return shape.steps_per_epoch * step_seconds(shape) + \
+        _evaluation_seconds(shape, shape.n_test) + _evaluation_seconds(shape, watched)
 
 
 def report_seconds(shape: RunShape) -> float:
@@ -119,7 +136,8 @@ def run_bytes(shape: RunShape) -> int:
     batch_rows = shape.batch_rows * (1 if shape.steps_per_epoch == 1 else 2)
     per_batch_row = BATCH_FLOATS + (MASK_FLOATS if shape.dropout else 0)
     evaluated = shape.n_train + shape.n_test + shape.grid_rows
-    per_param = PARAM_FLOATS + (DROPCONNECT_FLOATS if shape.dropconnect else 0)
+    per_param = PARAM_FLOATS + (DROPCONNECT_FLOATS if shape.dropconnect else 0) + \
+        (1 if shape.early_stopping else 0)
     data = (shape.n_train + shape.n_test) * (shape.sizes[0] + shape.sizes[-1]) * 2
     floats = shape.n_units * (batch_rows * per_batch_row + evaluated * EVALUATION_FLOATS) + \
         shape.n_params * per_param + data

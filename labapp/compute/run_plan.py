@@ -20,9 +20,9 @@ from ..settings.page_settings import SAME_LOSS, DataSettings, TrainSettings
 from .prepare import Prepared
 from .run_cost import RunShape, epoch_seconds, report_seconds, run_bytes
 from .run_report import GRID_SIZE
-from .tasks import fit_to_task, output_units
+from .tasks import fit_to_task, loss_in_use, output_units
 
-__all__ = ["DataFacts", "Plan", "plan"]
+__all__ = ["DataFacts", "Plan", "plan", "train_config"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class Plan:
 
 def _network(prepared: Prepared, train: TrainSettings) -> dict:
     table = prepared.table
-    units = output_units(table.task, train.loss, table.n_classes, table.n_targets)
+    units = output_units(table.task, loss_in_use(train), table.n_classes, table.n_targets)
     return {"sizes": [prepared.X_train.shape[1], *train.hidden, units],
             "activation": list(train.activations), "output": train.output,
             "bias": train.bias, "init": train.init, "seed": train.seed}
@@ -87,7 +87,7 @@ def _shape(prepared: Prepared, train: TrainSettings, sizes: list[int]) -> RunSha
     batch = train.batch_size if 0 < train.batch_size < n_train else 0
     grid = GRID_SIZE ** 2 if prepared.table.points is not None else 0
     return RunShape(tuple(sizes), n_train, len(prepared.X_test), batch, train.dropout > 0,
-                    train.dropconnect > 0, grid)
+                    train.dropconnect > 0, grid, early_stopping=train.patience > 0)
 
 
 def _batches(shape: RunShape) -> str:
@@ -120,6 +120,20 @@ def _memory_problem(memory: int, shape: RunShape) -> str | None:
             "use on the shared server. Use fewer or smaller hidden layers, or fewer rows.")
 
 
+def train_config(train: TrainSettings, epochs: int, batch: int) -> TrainConfig:
+    """The engine's settings for a fitted ``train`` (see :func:`~labapp.compute.tasks.fit_to_task`)
+    trained ``epochs`` epochs in batches of ``batch`` rows (0: full batch)."""
+    return TrainConfig(
+        loss=loss_in_use(train), epochs=epochs, learning_rate=train.learning_rate,
+        optimizer=train.optimizer, momentum=train.momentum, rho=train.rho, beta1=train.beta1,
+        beta2=train.beta2, schedule=train.schedule, lr_gamma=train.lr_gamma,
+        lr_step=train.lr_step, lr_decay=train.lr_decay, batch_size=batch or None,
+        dropout=train.dropout, dropconnect=train.dropconnect, l2=train.l2, l1=train.l1,
+        seed=train.seed, patience=train.patience or None, min_delta=train.min_delta,
+        dropconnect_rule=train.dropconnect_rule,
+        gradient_loss=None if train.gradient_loss == SAME_LOSS else train.gradient_loss)
+
+
 def plan(prepared: Prepared, train: TrainSettings) -> Plan:
     """The plan of training ``train`` on ``prepared`` (see the module docstring)."""
     table = prepared.table
@@ -130,12 +144,7 @@ def plan(prepared: Prepared, train: TrainSettings) -> Plan:
     shape = _shape(prepared, train, network["sizes"])
     epochs, cap_notes, time_problem = _affordable(train, shape)
     memory = run_bytes(shape)
-    config = TrainConfig(loss=train.loss, epochs=epochs, learning_rate=train.learning_rate,
-                         optimizer=train.optimizer, batch_size=shape.batch or None,
-                         dropout=train.dropout, dropconnect=train.dropconnect, l2=train.l2,
-                         seed=train.seed, dropconnect_rule=train.dropconnect_rule,
-                         gradient_loss=None if train.gradient_loss == SAME_LOSS
-                         else train.gradient_loss)
+    config = train_config(train, epochs, shape.batch)
     problems = [p for p in (_memory_problem(memory, shape), time_problem) if p is not None]
     return Plan(table.source, DataFacts.of(prepared), train, tuple(task_notes), network, config,
                 n_params, shape, memory, tuple(cap_notes), " ".join(problems) or None)

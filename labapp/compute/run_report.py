@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncore import r2_score
-from nncore.synthetic import engineer_features
 
 from .prepare import Prepared
+from .unit_maps import plane_grid
 
 __all__ = ["Report", "Grid", "build_report", "predicted_classes", "metric_cards",
            "GRID_SIZE"]
@@ -78,19 +78,12 @@ def _confusion(actual: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.
 
 
 def _grid(net, data: Prepared) -> Grid:
-    points = data.table.points
-    low, high = points.min(axis=0), points.max(axis=0)
-    margin = 0.1 * (high - low) + 1e-9
-    axes = [np.linspace(lo - m, hi + m, GRID_SIZE) for lo, hi, m in zip(low, high, margin)]
-    x1, x2 = (a.ravel() for a in np.meshgrid(*axes))
-    plane = np.column_stack([x1, x2])
-    features = engineer_features(plane, data.table.engineered)[0] if data.table.engineered \
-        else plane
-    outputs = net.forward(data.scale_features(features))
+    plane = plane_grid(data, GRID_SIZE)
+    outputs = net.forward(plane.inputs)
     p1 = outputs[:, 0] if outputs.shape[1] == 1 else None
     rows, side = data.rows_by_side()
-    return Grid(x1, x2, predicted_classes(outputs), p1, points[rows], data.table.labels[rows],
-                side)
+    return Grid(plane.x1, plane.x2, predicted_classes(outputs), p1, data.table.points[rows],
+                data.table.labels[rows], side)
 
 
 def _classification(net, data: Prepared) -> Report:

@@ -1,22 +1,29 @@
 """The fourth step of the data line: a run, trained as planned, and its report.
 
-:func:`execute` takes the prepared data and the plan made from it. It refuses a run whose plan
-has a problem, reserves the run's memory on the server, trains, and builds the run's report
-(:mod:`labapp.compute.run_report`) within the same reservation. A run keeps its plan (with the
-facts of its data) but never the data itself, so a finished run holds no student's file.
+A run can be trained in pieces, as the Train page's Step, Stop and Train (which goes on from a
+pause) do: :func:`start` makes a :class:`Trainer` for the prepared data and the plan made from
+it (refusing a plan with a problem), :func:`advance` trains it some epochs and returns a
+:class:`Run`: a snapshot of the network, the result so far and its report. :func:`execute`
+trains a whole run at once. The pieces end exactly where one run ends
+(:class:`nncore.Training`).
+
+Training reserves the run's memory on the server (:data:`~labapp.server.memory.WORKING`) while it
+trains and builds the report within the same reservation. A :class:`Run` keeps its plan (with
+the facts of its data) but never the data itself, so a finished run holds no student's file; a
+:class:`Trainer` holds the data and lives only in its student's session.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nncore import MLP, TrainResult, to_bytes, train
+from nncore import MLP, Training, TrainResult, to_bytes
 
 from ..server.memory import WORKING
 from .prepare import Prepared
 from .run_plan import Plan
 from .run_report import Report, build_report
 
-__all__ = ["Run", "execute", "PROGRESS_POINTS"]
+__all__ = ["Run", "Trainer", "untrained_net", "start", "advance", "execute", "PROGRESS_POINTS"]
 
 #: The training callback runs about this many times per run (the live curve's resolution).
 PROGRESS_POINTS = 200
@@ -24,33 +31,79 @@ PROGRESS_POINTS = 200
 
 @dataclass(frozen=True)
 class Run:
-    """A finished (or stopped) run: its plan, the trained network, the result and the report."""
+    """A run at one moment (finished, stopped or paused): its plan, a copy of the network as it
+    was then, the result so far and the report."""
 
     plan: Plan
     net: MLP
     result: TrainResult
     report: Report
 
+    @property
+    def paused(self) -> bool:
+        """Training can go on from here (:attr:`Trainer`)."""
+        return self.result.stop_reason == "paused"
+
     def weights_npz(self) -> bytes:
         """The trained network and its config as an ``.npz`` file (:func:`nncore.to_bytes`)."""
         return to_bytes(self.net, self.plan.config)
 
 
-def execute(prepared: Prepared, plan: Plan, callback=None) -> Run:
-    """Train a new network as ``plan`` says on ``prepared`` (the data it was planned on);
-    ``callback`` receives :class:`nncore.Progress`. Raises ValueError with the plan's problem for
-    a run the server refuses, and :class:`~labapp.server.memory.ServerBusy` when its memory does
-    not come free."""
+@dataclass(frozen=True)
+class Trainer:
+    """A run in progress: the plan, the data it trains on, the network (which follows
+    training) and the :class:`nncore.Training` that can go on."""
+
+    plan: Plan
+    prepared: Prepared
+    net: MLP
+    training: Training
+
+
+def untrained_net(plan: Plan) -> MLP:
+    """The network ``plan`` trains, with its initial weights."""
+    return MLP(**plan.network)
+
+
+def start(prepared: Prepared, plan: Plan) -> Trainer:
+    """A new run of ``plan`` on ``prepared`` (the data it was planned on), untrained. Raises
+    ValueError with the plan's problem for a run the server refuses."""
     if plan.data != prepared.table.source:
         raise ValueError("This plan was made for other data than it was given.")
     if plan.problem is not None:
         raise ValueError(plan.problem)
-    net = MLP(**plan.network)
+    net = untrained_net(plan)
     T_train, T_test = prepared.targets(plan.output_units)
     test = {"X_test": prepared.X_test, "T_test": T_test} if prepared.has_test else {}
+    return Trainer(plan, prepared, net,
+                   Training(net, prepared.X_train, T_train, plan.config, **test))
+
+
+def advance(trainer: Trainer, epochs: int | None = None, callback=None) -> Run:
+    """Train ``epochs`` more epochs (None: to the end of the run) and return the run as it then
+    is. ``callback`` receives :class:`nncore.Progress` (with the network being trained) about
+    :data:`PROGRESS_POINTS` times per run; a true value pauses. Raises
+    :class:`~labapp.server.memory.ServerBusy` when the server's memory does not come free."""
+    plan = trainer.plan
     every = max(1, plan.config.epochs // PROGRESS_POINTS)
     with WORKING.reserve(plan.memory):
-        result = train(net, prepared.X_train, T_train, plan.config, callback=callback,
-                       callback_every=every, **test)
-        report = build_report(net, prepared)
-    return Run(plan, net, result, report)
+        if not trainer.training.finished:
+            trainer.training.advance(epochs, callback, every)
+        return snapshot(trainer)
+
+
+def snapshot(trainer: Trainer) -> Run:
+    """The run as it is now, with its own copy of the network."""
+    return Run(trainer.plan, trainer.net.copy(), trainer.training.result(),
+               build_report(trainer.net, trainer.prepared))
+
+
+def execute(prepared: Prepared, plan: Plan, callback=None) -> Run:
+    """A whole run of ``plan`` on ``prepared``; a ``callback`` (as :func:`advance` takes it)
+    that asks to stop ends the run there."""
+    trainer = start(prepared, plan)
+    run = advance(trainer, None, callback)
+    if run.paused:
+        trainer.training.stop()
+        run = snapshot(trainer)
+    return run

@@ -6,13 +6,19 @@ import pandas as pd
 
 from nncore import experiments
 
-__all__ = ["ratio_caption", "learning_caption", "kfold_caption", "capacity_caption"]
+__all__ = ["ratio_caption", "learning_caption", "kfold_caption", "capacity_caption",
+           "test_loss_ends"]
+
+
+def test_loss_ends(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The split-ratio table's test-loss rows at the smallest and the largest training share."""
+    test = table[table["series"] == "test loss"].sort_values("train_ratio")
+    return test.iloc[0], test.iloc[-1]
 
 
 def ratio_caption(table: pd.DataFrame) -> str:
-    test = table[table["series"] == "test loss"].sort_values("train_ratio")
     gap = table[table["series"] == "gap (test − train)"].sort_values("train_ratio")
-    first, last = test.iloc[0], test.iloc[-1]
+    first, last = test_loss_ends(table)
     return (f"Training on {first['train_ratio']:.0%} of the rows, the test loss ranges from "
             f"{first['min']:.3g} to {first['max']:.3g} across random splits; on "
             f"{last['train_ratio']:.0%}, from {last['min']:.3g} to {last['max']:.3g}, though "

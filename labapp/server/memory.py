@@ -186,17 +186,39 @@ class Kept:
 
 
 class Holder:
-    """What one session keeps between reruns from its student's file: the ``upload`` and the
-    ``results`` computed from it, until :meth:`empty` (the session has gone)."""
+    """What one session keeps between reruns: the ``upload`` from its student's file and the
+    ``results`` computed from it, and its ``paused`` run (a training that can go on, which holds
+    its data and workspaces), until :meth:`empty` (the session has gone)."""
 
     def __init__(self, session_id: str, limit: float, ledger: Ledger):
         self.session_id, self._limit, self._ledger = session_id, limit, ledger
         self.upload = None
         self.results = Kept(limit, ledger)
+        self.paused, self._paused_bytes = None, 0
+
+    def keep_paused(self, run, size: int) -> bool:
+        """Keep ``run`` (about ``size`` bytes) as the session's paused run, in place of any
+        other; False, keeping none, when it is larger than a session may hold or the server's
+        ledger has no room for it."""
+        self.drop_paused()
+        if size > self._limit or not self._ledger.hold(size):
+            return False
+        self.paused, self._paused_bytes = run, size
+        return True
+
+    def drop_paused(self) -> None:
+        if self.paused is not None:
+            self._ledger.release(self._paused_bytes)
+        self.paused, self._paused_bytes = None, 0
+
+    @property
+    def holds_anything(self) -> bool:
+        return self.upload is not None or bool(self.results.held) or self.paused is not None
 
     def empty(self) -> None:
         self.upload = None
         self.results = Kept(self._limit, self._ledger)
+        self.drop_paused()
 
 
 class Holders:
@@ -224,7 +246,7 @@ class Holders:
                 self._gone_since.pop(id(holder), None)
                 continue
             since = self._gone_since.setdefault(id(holder), now)
-            if now - since >= grace and (holder.upload is not None or holder.results.held):
+            if now - since >= grace and holder.holds_anything:
                 holder.empty()
                 emptied.append(holder.session_id)
         present = {id(holder) for holder in holders}

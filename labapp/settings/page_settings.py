@@ -17,6 +17,7 @@ from nncore.initializers import INITIALIZERS
 from nncore.losses import LOSSES
 from nncore.optimizers import OPTIMIZERS
 from nncore.preprocessing import SCALERS
+from nncore.schedules import SCHEDULES
 from nncore.synthetic import ENGINEERED_FEATURES
 
 from ..server.limits import (MAX_EPOCHS, MAX_EXPERIMENT_EPOCHS, MAX_EXPERIMENT_SAMPLES,
@@ -28,11 +29,14 @@ from .kinds import Choice, ChoiceList, Flag, Kind, Real, RealList, Text, Whole, 
 
 __all__ = ["DataSettings", "TrainSettings", "SweepSettings", "SplitSettings", "SETTINGS_CLASSES",
            "Setting", "setting", "settings_fields", "checked", "CSV_TASKS", "MAX_BATCH",
-           "SWEEP_AXES", "AXIS_LABELS", "SAME_LOSS"]
+           "SWEEP_AXES", "AXIS_LABELS", "SAME_LOSS", "AUTO_LOSS"]
 
 CSV_TASKS = ("auto", "regression", "classification")
 #: ``TrainSettings.gradient_loss`` when the steps follow the gradient of the loss itself.
 SAME_LOSS = "same"
+#: ``TrainSettings.loss`` when the loss and output activation are the usual ones for the data:
+#: bce and sigmoid for two classes, ce and softmax for more, mse and identity for regression.
+AUTO_LOSS = "auto"
 MAX_BATCH = 100_000
 
 
@@ -85,8 +89,15 @@ class DataSettings:
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """The network and how it is trained. ``batch_size`` 0 means full batch;
-    ``gradient_loss`` :data:`SAME_LOSS` means the steps follow the gradient of ``loss``."""
+    """The network and how it is trained. ``loss`` :data:`AUTO_LOSS` means the usual loss and
+    output activation for the data; ``batch_size`` 0 means full batch; ``patience`` 0 means no
+    early stopping; ``gradient_loss`` :data:`SAME_LOSS` means the steps follow the gradient of
+    ``loss``. The optimisers' constants (``momentum`` for momentum and Nesterov, ``rho`` for
+    RMSprop, ``beta1``/``beta2`` for Adam) and the schedule's (``lr_gamma`` for step and
+    exponential, ``lr_step`` for step, ``lr_decay`` for inverse time) are kept whatever is
+    chosen, and used only by the ones that need them; their defaults are ``TrainConfig``'s.
+    ``usual_loss`` (not in the URL) is the loss ``auto`` stands for on the data these settings
+    were last fitted to (:func:`labapp.compute.tasks.fit_to_task`), empty before that."""
 
     hidden: tuple[int, ...] = setting("hidden", "hidden layers",
                                       WholeList(1, MAX_WIDTH, MAX_HIDDEN_LAYERS, (8, 8)))
@@ -94,21 +105,35 @@ class TrainSettings:
                                            ChoiceList(HIDDEN, MAX_HIDDEN_LAYERS, ("tanh", "tanh")))
     output: str = setting("out", "output activation", Choice(OUTPUTS, "sigmoid"))
     bias: bool = setting("bias", "bias", Flag(True))
-    loss: str = setting("loss", "loss", Choice(tuple(LOSSES), "bce"))
+    loss: str = setting("loss", "loss", Choice((AUTO_LOSS, *LOSSES), AUTO_LOSS))
     gradient_loss: str = setting("grad_loss", "loss whose gradient the steps follow",
                                  Choice((SAME_LOSS, *LOSSES), SAME_LOSS))
     init: str = setting("init", "initialiser", Choice(tuple(INITIALIZERS), "glorot"))
     optimizer: str = setting("opt", "optimiser", Choice(tuple(OPTIMIZERS), "adam"))
+    momentum: float = setting("momentum", "momentum μ", Real(0.0, 0.99, 0.9))
+    rho: float = setting("rho", "RMSprop's ρ", Real(0.0, 0.999, 0.9))
+    beta1: float = setting("beta1", "Adam's β₁", Real(0.0, 0.999, 0.9))
+    beta2: float = setting("beta2", "Adam's β₂", Real(0.0, 0.9999, 0.999))
     learning_rate: float = setting("lr", "learning rate",
                                    Real(MIN_LEARNING_RATE, MAX_LEARNING_RATE, 0.03))
+    schedule: str = setting("schedule", "learning-rate schedule", Choice(SCHEDULES, "constant"))
+    lr_gamma: float = setting("lr_gamma", "schedule factor γ", Real(0.01, 1.0, 0.5))
+    lr_step: int = setting("lr_step", "epochs between the step schedule's cuts",
+                           Whole(1, MAX_EPOCHS, 100))
+    lr_decay: float = setting("lr_decay", "inverse-time decay", Real(0.0, 1.0, 0.01))
     epochs: int = setting("epochs", "number of epochs", Whole(1, MAX_EPOCHS, 300))
     batch_size: int = setting("batch", "batch size", Whole(0, MAX_BATCH, 0))
+    patience: int = setting("patience", "early-stopping patience", Whole(0, MAX_EPOCHS, 0))
+    min_delta: float = setting("min_delta", "smallest improvement early stopping counts",
+                               Real(0.0, 1.0, 0.0))
     dropout: float = setting("dropout", "dropout rate", Real(0.0, 0.9, 0.0))
     dropconnect: float = setting("dropconnect", "DropConnect rate", Real(0.0, 0.9, 0.0))
     dropconnect_rule: str = setting("dc_rule", "DropConnect rule",
                                     Choice(tuple(DROPCONNECT_RULES), "standard"))
     l2: float = setting("l2", "L2 penalty", Real(0.0, 1.0, 0.0))
+    l1: float = setting("l1", "L1 penalty", Real(0.0, 1.0, 0.0))
     seed: int = setting("seed", "seed", Whole(0, MAX_SEED, 0))
+    usual_loss: str = ""
 
     def agreeing(self) -> tuple["TrainSettings", list[str]]:
         """These settings with one activation per hidden layer."""

@@ -16,12 +16,13 @@ __all__ = ["TeacherMode", "SECTIONS", "CONTROLS", "NAMES"]
 #: Page sections a teacher can hide, with what they hold.
 SECTIONS = {
     "equations": "the equations panel",
+    "hand": "the Train page's step by hand",
     "weights": "the weight heatmaps",
     "gradients": "the gradient norms and dead units",
     "gradcheck": "the gradient check",
     "downloads": "the downloads",
     "link": "the copy-link box",
-    "guess": "the sweep's predict-then-run box",
+    "guess": "the predict-then-run questions (Train, Sweep, Splits)",
     "verdict": "the sweep's verdict on best against runner-up",
     "parallel": "the sweep's parallel-coordinates view",
     "ratio": "the split-ratio experiment",

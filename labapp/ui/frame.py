@@ -79,22 +79,23 @@ def page_url(path: str) -> str:
     return st.context.url or f"{_FALLBACK_BASE}/{path}"
 
 
-def link_box(state: LabState, path: str, with_result: bool, caption: str | None = None) -> None:
+def link_box(state: LabState, path: str, with_result: bool, caption: str | None = None,
+             paused_at: int | None = None) -> None:
     """The full link to these settings, in a box with a copy button; ``caption`` replaces the
-    usual words above it."""
-    query = urlencode(share_params(state, with_result))
+    usual words above it; ``paused_at``: the run shown is paused after that epoch."""
+    query = urlencode(share_params(state, with_result, paused_at))
     st.caption(caption or "Copy this link to share exactly these settings" +
                (" and their result (it trains when opened)." if with_result else "."))
     st.code(f"{page_url(path)}?{query}", language=None, wrap_lines=True)
 
 
 def share_footer(state: LabState, path: str, with_result: bool, caption: str | None = None,
-                 result_state: LabState | None = None) -> None:
+                 paused_at: int | None = None) -> None:
     """A page's end: the share link (unless teacher mode hides it) and, outside teacher mode,
-    the builder of exercise links. ``result_state``, when given, is what the share link opens
-    instead of ``state`` (a stopped run's epochs); exercise links always start from ``state``."""
+    the builder of exercise links. ``paused_at``: the run shown is paused after that epoch, and
+    the share link reproduces the pause (exercise links always start from the settings)."""
     if state.teacher.shows("link"):
-        link_box(result_state or state, path, with_result, caption)
+        link_box(state, path, with_result, caption, paused_at)
     if not state.teacher.active:
         teacher_link_builder(state, path)
 

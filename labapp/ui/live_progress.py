@@ -34,29 +34,40 @@ DRAW_SHARE = 0.1
 
 
 class RunStopped(Exception):
-    """Training was interrupted: ``run`` is what was trained, ``interruption`` what stopped it."""
+    """Training was interrupted: ``run`` is what was trained, ``interruption`` what stopped it,
+    and ``trainer`` (if any) the paused training that can go on."""
 
-    def __init__(self, run, interruption: BaseException):
+    def __init__(self, run, interruption: BaseException, trainer=None):
         super().__init__("Training was stopped.")
-        self.run, self.interruption = run, interruption
+        self.run, self.interruption, self.trainer = run, interruption, trainer
 
 
 class LiveProgress:
     """A training callback that draws at most every ``interval`` seconds, and spends at most
     about ``share`` of the time drawing; it turns an interruption during drawing into a clean
-    stop. ``clock`` returns seconds (tests pass their own)."""
+    stop. ``clock`` returns seconds (tests pass their own).
+
+    A run too short for the interval (the default network trains 300 epochs in about 25 ms)
+    would show no learning at all: with ``frames``, a frame is also drawn each time another
+    ``1/frames`` of the run's epochs is done, and each such frame stays at least ``hold``
+    seconds (``sleep``: the thread waits without holding the interpreter), so a short run plays
+    as a short animation of about ``frames × hold`` seconds."""
 
     def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL,
-                 share: float = DRAW_SHARE, clock: Callable[[], float] = time.monotonic):
+                 share: float = DRAW_SHARE, clock: Callable[[], float] = time.monotonic, *,
+                 frames: int = 0, hold: float = 0.0, sleep: Callable[[float], None] = time.sleep):
         self._draw = draw
         self._interval, self._share, self._clock = interval, share, clock
+        self._frames, self._hold, self._sleep = frames, hold, sleep
         self._context = contextvars.copy_context()
         self._next_frame = -math.inf
+        self._next_epoch = 0
         self.interruption: BaseException | None = None
 
     def __call__(self, progress: Progress) -> bool:
         start = self._clock()
-        if start < self._next_frame:
+        counted = self._frames and progress.epoch >= self._next_epoch
+        if start < self._next_frame and not counted:
             return False
         try:
             self._context.run(self._draw, progress)
@@ -65,4 +76,8 @@ class LiveProgress:
             return True
         spent = self._clock() - start
         self._next_frame = start + max(self._interval, spent / self._share)
+        if counted:
+            self._next_epoch = progress.epoch + max(1, progress.epochs // self._frames)
+            if spent < self._hold:
+                self._sleep(self._hold - spent)
         return False

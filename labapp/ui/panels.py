@@ -1,27 +1,19 @@
-"""Drawing blocks more than one page uses: the network picture and the equations panel, both
-drawn from a run's :class:`~labapp.compute.run_plan.Plan`."""
+"""The equations of a run's network with its actual shapes, drawn from its
+:class:`~labapp.compute.run_plan.Plan`: the forward pass and the loss, then the backward pass,
+the parameters and the step; and, for the home page, all of it beside the network's picture."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from ..compute.diagram import network_dot
 from ..compute.equations import (NetworkShape, backward_latex, forward_latex, loss_latex,
-                                 parameter_rows)
+                                 parameter_rows, update_latex)
 from ..compute.run_plan import Plan
+from ..compute.runs import untrained_net
+from ..compute.unit_maps import scene, unit_maps
+from ..views.network_picture import network_picture
 
-__all__ = ["network_picture", "forward_panel", "backward_panel", "equations_panel"]
-
-
-def network_picture(plan: Plan, weights=None) -> None:
-    """The network as a graph, with its sizes and parameter count."""
-    network = plan.network
-    st.graphviz_chart(network_dot(network["sizes"], network["activation"], network["output"],
-                                  plan.facts.feature_names, weights))
-    coloured = " Blue lines are positive weights, red negative; thicker is larger." \
-        if weights is not None else ""
-    st.caption(f"{' → '.join(map(str, network['sizes']))}: {plan.n_params:,} parameters. "
-               f"Each circle is a unit and each line one weight.{coloured}")
+__all__ = ["forward_panel", "backward_panel", "equations_panel"]
 
 
 def forward_panel(plan: Plan, rows: int) -> None:
@@ -43,15 +35,21 @@ def backward_panel(plan: Plan, rows: int) -> None:
     st.latex(backward_latex(shape))
     st.dataframe(pd.DataFrame(parameter_rows(shape)), hide_index=True)
     st.markdown(f"**{plan.n_params:,} parameters** in all: every weight and every bias.")
+    st.markdown("**The step**: the learning rate of epoch e and the optimiser's update of the "
+                "parameters θ from their gradient g.")
+    st.latex(update_latex(plan.config))
 
 
-def equations_panel(plan: Plan, rows: int, weights=None, equations: bool = True) -> None:
-    """The network's picture beside its forward pass for a batch of ``rows`` rows, then its
-    backward pass (the equations are left out when ``equations`` is false)."""
-    left, right = st.columns([2, 3]) if equations else (st.container(), None)
+def equations_panel(plan: Plan, prepared, rows: int) -> None:
+    """The network before training (each unit's map on ``prepared``, its data) beside its forward
+    pass for a batch of ``rows`` rows, then its backward pass."""
+    left, right = st.columns([2, 3])
     with left:
-        network_picture(plan, weights)
-    if equations:
-        with right:
-            forward_panel(plan, rows)
-        backward_panel(plan, rows)
+        maps = unit_maps(untrained_net(plan), scene(prepared, plan.network["sizes"]))
+        picture = network_picture(maps)
+        st.image(picture.png(), width="stretch")
+        st.caption(f"{' → '.join(map(str, plan.network['sizes']))}: {plan.n_params:,} "
+                   f"parameters, with their initial weights. {picture.caption}")
+    with right:
+        forward_panel(plan, rows)
+    backward_panel(plan, rows)

@@ -44,7 +44,7 @@ from ..settings.seed_presets import PresetCard, preset_cards
 from . import session
 from .live_progress import LiveProgress, RunStopped
 
-__all__ = ["table", "prepared", "plan", "train_run", "gradient_check", "column_stats",
+__all__ = ["table", "prepared", "plan", "train_run", "new_trainer", "go_on", "gradient_check", "column_stats",
            "correlations", "presets", "scaling_summary", "split_points", "sweep_cost",
            "sweep_run", "split_ratios", "learning_curve", "kfold", "capacity"]
 
@@ -95,27 +95,52 @@ def plan(data: DataSettings, train: TrainSettings,
 @functools.partial(_per_source, entries=_RESULTS)
 def _trained(data: DataSettings, train: TrainSettings, _upload: Upload | None = None,
              _live: LiveProgress | None = None) -> runs.Run:
-    run = runs.execute(prepared(data, upload=_upload), plan(data, train, upload=_upload),
-                       callback=_live)
-    if _live is not None and _live.interruption is not None:
-        raise RunStopped(run, _live.interruption)      # a stopped run is never cached
+    trainer = runs.start(prepared(data, upload=_upload), plan(data, train, upload=_upload))
+    run = runs.advance(trainer, None, _live)
+    if _live is not None and _live.interruption is not None:   # a paused run is never cached
+        raise RunStopped(run, _live.interruption, trainer)
     return run
 
 
 def train_run(data: DataSettings, train: TrainSettings, upload: Upload | None = None,
               live: LiveProgress | None = None, on_stop=None) -> runs.Run:
     """The finished run for these settings, trained now (drawing through ``live``) or taken
-    from the cache. If the user interrupts it, ``on_stop(run)`` receives what was trained and
-    the interruption goes on to Streamlit. Raises ValueError for a run the server refuses."""
+    from the cache. If the user interrupts it, ``on_stop(run, trainer)`` receives what was
+    trained and the paused training, and the interruption goes on to Streamlit. Raises
+    ValueError for a run the server refuses."""
     try:
         return _trained(data, train, upload=upload, _live=live)
     except RunStopped as stopped:
-        result = stopped.run.result
-        _LOG.info("A run stopped after epoch %d of %d: its page asked (Stop, a change, or the "
-                  "tab closed).", result.epochs_run, stopped.run.plan.config.epochs)
+        _log_stop(stopped.run)
         if on_stop is not None:
-            on_stop(stopped.run)
+            on_stop(stopped.run, stopped.trainer)
         raise stopped.interruption from None
+
+
+def new_trainer(data: DataSettings, train: TrainSettings,
+                upload: Upload | None = None) -> runs.Trainer:
+    """An untrained run of these settings that Step and Train can go on with (never cached:
+    it belongs to the session that made it). Raises ValueError for a run the server refuses."""
+    return runs.start(prepared(data, upload=upload), plan(data, train, upload=upload))
+
+
+def go_on(trainer: runs.Trainer, epochs: int | None = None, live: LiveProgress | None = None,
+          on_stop=None) -> runs.Run:
+    """Train a paused run ``epochs`` more epochs (None: to its end), drawing through ``live``;
+    an interruption pauses it again, ``on_stop(run, trainer)`` receives it, and the interruption
+    goes on to Streamlit. Raises ValueError when the server has no memory for it now."""
+    run = runs.advance(trainer, epochs, live)
+    if live is not None and live.interruption is not None:
+        _log_stop(run)
+        if on_stop is not None:
+            on_stop(run, trainer)
+        raise live.interruption
+    return run
+
+
+def _log_stop(run: runs.Run) -> None:
+    _LOG.info("A run stopped after epoch %d of %d: its page asked (Stop, a change, or the tab "
+              "closed).", run.result.epochs_run, run.plan.config.epochs)
 
 
 @_per_source

@@ -26,16 +26,17 @@ from ..server.limits import GONE_SESSION_SECONDS, SESSION_MEMORY
 from ..server.memory import HELD, HOLDERS, Holder
 from ..settings.dataset_names import UPLOAD
 from ..settings.page_settings import DataSettings
-from ..settings.share_links import RUN_KEY
+from ..settings.share_links import PAUSE_KEY, RUN_KEY
 from ..settings.url_state import KEYS, LabState, decode, encode
 
 __all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
-           "clear_notes", "keep_run", "last_run", "keep_sweep", "last_sweep", "KeptSweep",
-           "upload_for", "store_upload", "holder", "take_autorun", "WIDGET_PREFIX"]
+           "clear_notes", "keep_run", "last_run", "keep_trainer", "trainer_for", "drop_trainer",
+           "keep_sweep", "last_sweep", "KeptSweep", "upload_for", "store_upload", "holder",
+           "take_autorun", "take_pause_point", "WIDGET_PREFIX"]
 
 _STATE, _WRITTEN, _NOTES = "lab.state", "lab.url", "lab.notes"
 _RUN, _HOLDER, _AUTORUN, _PAGE = "lab.run", "lab.holder", "lab.autorun", "lab.page"
-_SWEEP = "lab.sweep"
+_SWEEP, _PAUSE_AT = "lab.sweep", "lab.pause_at"
 WIDGET_PREFIX = "w."
 
 
@@ -91,6 +92,7 @@ def load_state() -> LabState:
         autorun = st.query_params.get(RUN_KEY) == "1"
         adopt(state, found)
         st.session_state[_AUTORUN] = autorun
+        st.session_state[_PAUSE_AT] = st.query_params.get(PAUSE_KEY) if autorun else None
     elif _STATE not in st.session_state:
         adopt(LabState())
     return st.session_state[_STATE]
@@ -113,6 +115,12 @@ def take_autorun() -> bool:
     return bool(st.session_state.pop(_AUTORUN, False))
 
 
+def take_pause_point() -> str | None:
+    """The raw ``at=`` value of a link that trains on opening (answered once; see
+    :func:`labapp.settings.share_links.paused_epochs`)."""
+    return st.session_state.pop(_PAUSE_AT, None)
+
+
 def notes() -> list[str]:
     """What was adjusted when the settings were last replaced."""
     return list(st.session_state.get(_NOTES, []))
@@ -130,6 +138,25 @@ def keep_run(run) -> None:
 def last_run():
     """The latest run of this session, or None."""
     return st.session_state.get(_RUN)
+
+
+def keep_trainer(trainer) -> bool:
+    """Keep a paused run (:class:`~labapp.compute.runs.Trainer`) so that Train and Step can go
+    on with it; False when it is too large to hold on the shared server."""
+    return holder().keep_paused(trainer, trainer.plan.memory)
+
+
+def trainer_for(plan):
+    """This session's paused run of ``plan``, if it has one that can go on."""
+    trainer = holder().paused
+    if trainer is None or trainer.plan != plan or trainer.training.finished:
+        return None
+    return trainer
+
+
+def drop_trainer() -> None:
+    """Forget the session's paused run (Reset, or a run that ended)."""
+    holder().drop_paused()
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Widgets that honour teacher mode and start from the session's settings.
 
 Each method of :class:`Panel` draws one control and returns its value. A control that teacher
-mode hides is not drawn and returns the current value; a locked one is drawn disabled. Widget
-keys are ``w.<key>``: a widget missing from ``st.session_state`` (new, or dropped when the
-settings were replaced) is seeded with the current value, and one holding a value its options
-no longer offer falls back to the current value, or to the first option.
+mode hides is not drawn and returns the current value; a locked one is drawn disabled;
+``disabled=True`` greys out a control whatever teacher mode says (one that changes nothing for
+this data, say). Widget keys are ``w.<key>``: a widget missing from ``st.session_state`` (new,
+or dropped when the settings were replaced) is seeded with the current value, and one holding
+a value its options no longer offer falls back to the current value, or to the first option.
 """
 from __future__ import annotations
 
@@ -66,23 +67,24 @@ class Panel:
                                         help=help, disabled=self.teacher.locks(name))
 
     def slider(self, name: str, label: str, low, high, current, step, *, help: str | None = None,
-               fmt: str | None = None):
+               fmt: str | None = None, disabled: bool = False):
         """A numeric slider from ``low`` to ``high``."""
         widget_key = self._key(name, None, min(max(current, low), high))
         if widget_key is None:
             return current
         return self.where.slider(label, low, high, step=step, key=widget_key, help=help,
-                                 format=fmt, disabled=self.teacher.locks(name))
+                                 format=fmt, disabled=disabled or self.teacher.locks(name))
 
     def number(self, name: str, label: str, low: int, high: int, current: int, *,
-               key: str | None = None, help: str | None = None, where=None):
+               key: str | None = None, help: str | None = None, where=None,
+               disabled: bool = False):
         """A whole-number input from ``low`` to ``high``."""
         widget_key = self._key(name, key, current)
         if widget_key is None:
             return current
         return int((where or self.where).number_input(
             label, low, high, step=1, key=widget_key, help=help,
-            disabled=self.teacher.locks(name)))
+            disabled=disabled or self.teacher.locks(name)))
 
     def toggle(self, name: str, label: str, current: bool, *, help: str | None = None) -> bool:
         """An on/off switch."""
@@ -108,6 +110,8 @@ class Panel:
             return current
         return widget(label, key=widget_key, help=help, disabled=self.teacher.locks(name))
 
-    def select_in(self, where, name: str, label: str, options: Sequence, current, *, key: str):
+    def select_in(self, where, name: str, label: str, options: Sequence, current, *, key: str,
+                  help: str | None = None):
         """A select box drawn into another container (a column, say)."""
-        return Panel(self.teacher, where).choice(name, label, options, current, key=key)
+        return Panel(self.teacher, where).choice(name, label, options, current, key=key,
+                                                 help=help)

@@ -11,7 +11,8 @@ import pandas as pd
 
 __all__ = ["loss_curves", "metric_curves", "layer_curves", "confusion_heatmap",
            "predicted_vs_actual", "decision_boundary", "matrix_heatmap", "gradcheck_bars",
-           "histogram", "feature_vs_target", "scatter_2d", "raw_vs_scaled", "MAX_POINTS"]
+           "histogram", "feature_vs_target", "scatter_2d", "raw_vs_scaled", "cell_edges",
+           "MAX_POINTS"]
 
 MAX_POINTS = 3000
 _SIDE_COLOURS = alt.Scale(domain=["train", "test"], range=["#1f77b4", "#ff7f0e"])
@@ -50,8 +51,10 @@ def _lines(curves: dict[str, np.ndarray], y_title: str, log: bool):
     frame = _curves_frame(curves)
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     colours = _SIDE_COLOURS if set(curves) == {"train", "test"} else _class_scale(list(curves))
-    return alt.Chart(frame).mark_line().encode(
-        x=alt.X("epoch:Q", title="epoch"), y=alt.Y("value:Q", title=y_title, scale=scale),
+    few = len(frame) <= 20 * len(curves)             # a few epochs: mark each one
+    return alt.Chart(frame).mark_line(point=few).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("value:Q", title=y_title, scale=scale),
         color=alt.Color("curve:N", title=None, scale=colours),
         tooltip=["curve", "epoch", "value"])
 
@@ -68,9 +71,11 @@ def metric_curves(train_metric: np.ndarray, test_metric: np.ndarray, metric_name
     return _lines({"train": train_metric, "test": test_metric}, metric_name, log=False)
 
 
-def layer_curves(values: np.ndarray, label: str, y_title: str, log: bool):
-    """One line per layer of an ``(E, L)`` history array, named ``label 1``, ``label 2``, …"""
-    curves = {f"{label} {l + 1}": values[:, l] for l in range(values.shape[1])}
+def layer_curves(values: np.ndarray, label: str, y_title: str, log: bool, numbers=None):
+    """One line per layer of an ``(E, L)`` history array, named ``label 1``, ``label 2``, …
+    (or ``label n`` for each of ``numbers``, the layers' own numbers)."""
+    numbers = list(numbers) if numbers is not None else list(range(1, values.shape[1] + 1))
+    curves = {f"{label} {n}": values[:, l] for l, n in enumerate(numbers)}
     log = log and _log_scale_fits(values.ravel())
     return _lines(curves, y_title + (" (log scale)" if log else ""), log)
 
@@ -126,26 +131,31 @@ def matrix_heatmap(matrix: np.ndarray, title: str, row_title: str, column_title:
 
 def predicted_vs_actual(actual: np.ndarray, predicted: np.ndarray, side: np.ndarray,
                         target_name: str):
-    """Each row's prediction against its actual value, with the line y = x."""
+    """Each row's prediction against its actual value, with the line y = x across the values'
+    own range (neither axis is forced to include 0)."""
     frame = _even_sample(pd.DataFrame({"actual": actual, "predicted": predicted, "side": side}))
     finite = frame[np.isfinite(frame["predicted"])]
-    low = float(min(finite["actual"].min(), finite["predicted"].min(), 0) if len(finite) else 0)
+    low = float(min(finite["actual"].min(), finite["predicted"].min()) if len(finite) else 0)
     high = float(max(finite["actual"].max(), finite["predicted"].max()) if len(finite) else 1)
+    scale = alt.Scale(zero=False)
     line = alt.Chart(pd.DataFrame({"actual": [low, high], "predicted": [low, high]})) \
-        .mark_line(color="#888", strokeDash=[4, 4]).encode(x="actual:Q", y="predicted:Q")
+        .mark_line(color="#888", strokeDash=[4, 4]) \
+        .encode(x=alt.X("actual:Q", scale=scale), y=alt.Y("predicted:Q", scale=scale))
     points = alt.Chart(finite).mark_circle(size=28, opacity=0.7).encode(
-        x=alt.X("actual:Q", title=f"actual {target_name}"),
-        y=alt.Y("predicted:Q", title=f"predicted {target_name}"),
+        x=alt.X("actual:Q", title=f"actual {target_name}", scale=scale),
+        y=alt.Y("predicted:Q", title=f"predicted {target_name}", scale=scale),
         color=alt.Color("side:N", title=None, scale=_SIDE_COLOURS),
         tooltip=["side", "actual", "predicted"])
     return line + points
 
 
-def _points_layer(points: np.ndarray, labels: np.ndarray, side: np.ndarray, class_names):
+def _points_layer(points: np.ndarray, labels: np.ndarray, side: np.ndarray, class_names,
+                  x_scale=None, y_scale=None):
     frame = _even_sample(pd.DataFrame({"x1": points[:, 0], "x2": points[:, 1],
                                        "class": np.asarray(class_names)[labels], "side": side}))
     return alt.Chart(frame).mark_point(filled=True, size=40, stroke="black", strokeWidth=0.4) \
-        .encode(x=alt.X("x1:Q", title="x1"), y=alt.Y("x2:Q", title="x2"),
+        .encode(x=alt.X("x1:Q", title="x1", scale=x_scale or alt.Scale(zero=False)),
+                y=alt.Y("x2:Q", title="x2", scale=y_scale or alt.Scale(zero=False)),
                 color=alt.Color("class:N", title="class", scale=_class_scale(class_names)),
                 shape=alt.Shape("side:N", title=None,
                                 scale=alt.Scale(domain=["train", "test"],
@@ -153,38 +163,88 @@ def _points_layer(points: np.ndarray, labels: np.ndarray, side: np.ndarray, clas
                 tooltip=["class", "side", "x1", "x2"])
 
 
+#: The decision boundary's longer side, in pixels; its shorter side follows the data's ratio.
+BOUNDARY_SIDE = 420
+#: Pale versions of the class colours: the background is drawn opaque (translucent cells show
+#: their shared edges as faint stripes), so it must stay lighter than the points.
+_PALE = ["#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7",
+         "#dbdb8d", "#9edae5"]
+
+
+def cell_edges(centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(low, high)`` edges of the cells around grid ``centres`` (one axis, any order, repeats
+    allowed): neighbouring cells share the midpoint between their centres exactly, so the cells
+    tile the axis without gaps or overlaps."""
+    axis = np.unique(centres)
+    if len(axis) == 1:
+        edges = np.array([axis[0] - 0.5, axis[0] + 0.5])
+    else:
+        middles = (axis[:-1] + axis[1:]) / 2
+        edges = np.concatenate([[2 * axis[0] - middles[0]], middles,
+                                [2 * axis[-1] - middles[-1]]])
+    index = np.searchsorted(axis, centres)
+    return edges[index], edges[index + 1]
+
+
+def _square_size(x_range: float, y_range: float) -> tuple[int, int]:
+    """Width and height in pixels with one data unit as long on both axes."""
+    if x_range >= y_range:
+        return BOUNDARY_SIDE, max(1, round(BOUNDARY_SIDE * y_range / x_range))
+    return max(1, round(BOUNDARY_SIDE * x_range / y_range)), BOUNDARY_SIDE
+
+
 def decision_boundary(grid, class_names):
     """The network's answer over the plane (P(class 1) for two classes, else the predicted
-    class), with the training points as circles and the test points as triangles."""
+    class), with the training points as circles and the test points as triangles. Each grid
+    point is the centre of one cell; the cells tile the plane and the plot is square in data
+    units (draw it with ``width="content"`` so Streamlit keeps its size)."""
     names = np.asarray([str(n) for n in class_names])
-    step = float(np.diff(np.unique(grid.x1))[:1].sum() or 1.0)
-    frame = pd.DataFrame({"x1": grid.x1, "x2": grid.x2, "x1_end": grid.x1 + step,
-                          "x2_end": grid.x2 + step})
+    (x1, x1_end), (x2, x2_end) = cell_edges(grid.x1), cell_edges(grid.x2)
+    frame = pd.DataFrame({"x1": x1, "x2": x2, "x1_end": x1_end, "x2_end": x2_end})
     if grid.p1 is not None:
-        frame["P(class 1)"] = grid.p1
-        colour = alt.Color("P(class 1):Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]))
+        field, frame["P(class 1)"] = "P(class 1):Q", grid.p1
+        scale = alt.Scale(domain=[0, 0.5, 1], range=[_PALE[0], "#f7f7f7", _PALE[1]])
     else:
-        frame["predicted"] = names[grid.predicted]
-        colour = alt.Color("predicted:N", legend=None, scale=_class_scale(names))
-    background = alt.Chart(frame).mark_rect(opacity=0.4).encode(
-        x=alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False, nice=False)), x2="x1_end:Q",
-        y=alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False, nice=False)), y2="x2_end:Q",
-        color=colour)
-    layered = alt.layer(background, _points_layer(grid.points, grid.labels, grid.side, names))
-    return layered.resolve_scale(color="independent")
+        field, frame["predicted"] = "predicted:N", names[grid.predicted]
+        scale = alt.Scale(domain=list(names),
+                          range=[_PALE[i % len(_PALE)] for i in range(len(names))])
+    # Each cell's outline in its own colour covers the hairline seam anti-aliasing leaves.
+    colour = alt.Color(field, scale=scale, legend=None if grid.p1 is None else alt.Legend())
+    outline = alt.Stroke(field, scale=scale, legend=None)
+    x_domain = [float(x1.min()), float(x1_end.max())]
+    y_domain = [float(x2.min()), float(x2_end.max())]
+    x_scale = alt.Scale(domain=x_domain, zero=False, nice=False)
+    y_scale = alt.Scale(domain=y_domain, zero=False, nice=False)
+    background = alt.Chart(frame).mark_rect(strokeWidth=0.6).encode(
+        x=alt.X("x1:Q", title="x1", scale=x_scale), x2="x1_end:Q",
+        y=alt.Y("x2:Q", title="x2", scale=y_scale), y2="x2_end:Q", color=colour,
+        stroke=outline)
+    points = _points_layer(grid.points, grid.labels, grid.side, names, x_scale, y_scale)
+    width, height = _square_size(np.ptp(x_domain), np.ptp(y_domain))
+    return alt.layer(background, points).resolve_scale(color="independent") \
+        .properties(width=width, height=height)
+
+
+#: Where the gradient check's bars start: a bar on a log axis needs a positive base (from 0 it
+#: would start at −∞, and Vega-Lite draws nothing).
+GRADCHECK_FLOOR = 1e-16
 
 
 def gradcheck_bars(errors: dict[str, float]):
-    """Relative error per parameter array on a log axis, with the 1e-5 line a correct
-    backprop stays under."""
+    """Relative error per parameter array on a log axis, each bar from
+    :data:`GRADCHECK_FLOOR` up to its error (an error of 0 sits at the floor), with the 1e-5
+    line a correct backprop stays under."""
     frame = pd.DataFrame({"parameter": list(errors), "relative error":
-                          [max(e, 1e-16) for e in errors.values()]})
+                          [max(e, GRADCHECK_FLOOR) for e in errors.values()],
+                          "floor": GRADCHECK_FLOOR})
+    scale = alt.Scale(type="log", domainMin=GRADCHECK_FLOOR)
     bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("parameter:N", sort=list(errors)),
-        y=alt.Y("relative error:Q", scale=alt.Scale(type="log")),
-        tooltip=["parameter", "relative error"])
-    rule = alt.Chart(pd.DataFrame({"y": [1e-5]})).mark_rule(color="#d62728", strokeDash=[4, 4]) \
-        .encode(y="y:Q")
+        x=alt.X("parameter:N", sort=list(errors), title="parameter array"),
+        y=alt.Y("relative error:Q", scale=scale, title="relative error (log scale)"),
+        y2="floor:Q", tooltip=["parameter", "relative error"])
+    rule = alt.Chart(pd.DataFrame({"limit": [1e-5]})).mark_rule(color="#d62728",
+                                                              strokeDash=[4, 4]) \
+        .encode(y=alt.Y("limit:Q", scale=scale, title="relative error (log scale)"))
     return bars + rule
 
 

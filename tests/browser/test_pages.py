@@ -3,6 +3,7 @@ a seed preset, a CSV upload, a sweep, Stop, and teacher mode, as a student meets
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -98,17 +99,18 @@ def test_a_small_sweep_completes_and_draws(lab):
 
 
 def train_and_stop(lab) -> list[str]:
-    """Press Train, then Stop the moment it shows; the "Stopped on request" notes that follow."""
+    """Press Train, then Stop the moment it shows; the "Paused after epoch" notes that follow."""
     lab.button("Train").click()
-    # Stop shows before the first epoch; the run notices it at its first frame. Each frame
+    # Stop shows before the first epoch; the run notices it at its next frame. Each frame
     # redraws the page below the button, so the click does not wait for it to hold still.
-    lab.button("Stop").click(force=True, timeout=60_000)
+    stop = lab.page.locator('[data-testid="stMain"] button:not([disabled])', has_text="Stop")
+    stop.first.click(force=True, timeout=60_000)
     lab.settled()
     assert_healthy(lab)
-    return [s for s in lab.alerts("info") if "Stopped on request" in s]
+    return [s for s in lab.alerts("info") if "Paused after epoch" in s]
 
 
-def test_stop_during_training_keeps_the_partial_curve(lab):
+def test_stop_pauses_and_train_goes_on(lab):
     lab.open("Train", "data=circle&n=3000&hidden=64,64&act=relu,relu&epochs=5000")
     # A run is cut to about 5 s of epochs, and on a crowded machine the browser's click can
     # reach the server after a short run has ended; such a run is complete (a success note),
@@ -117,13 +119,52 @@ def test_stop_during_training_keeps_the_partial_curve(lab):
     attempts = [train_and_stop(lab)]
     while not attempts[-1] and len(attempts) < 3:
         assert lab.alerts("success"), (lab.alerts("info"), lab.alerts("warning"))
+        lab.press("Reset")
         attempts.append(train_and_stop(lab))
-    stopped = attempts[-1]
-    assert stopped, (len(attempts), lab.alerts("info"), lab.alerts("success"))
-    epochs = int(re.search(r"after epoch (\d+)", stopped[0]).group(1))
-    assert 1 <= epochs < 5000
+    paused = attempts[-1]
+    assert paused, (len(attempts), lab.alerts("info"), lab.alerts("success"))
+    epochs = int(re.search(r"after epoch (\d+)", paused[0]).group(1))
+    assert 1 <= epochs
     assert "Loss during training" in lab.headings() and lab.charts() >= 1
     assert set(lab.metrics()) >= {"Training loss", "Test loss"}
+    assert "Train or Step go on from here" in lab.text()
+    lab.press("Train")                                    # goes on to the end of the run
+    assert_healthy(lab)
+    assert lab.alerts("success") and "Finished:" in lab.text()
+
+
+def pictures(lab) -> list[str]:
+    """The sources of the data plot and the network picture."""
+    return lab.page.locator('[data-testid="stImage"] img').evaluate_all(
+        "images => images.map(i => i.src)")
+
+
+def test_step_trains_one_epoch_and_redraws_the_pictures(lab):
+    lab.open("Train")
+    assert_healthy(lab)
+    before = pictures(lab)
+    assert len(before) == 2 and "Not trained yet" in lab.text()
+    lab.press("Step")
+    assert_healthy(lab)
+    assert "Paused after epoch 1 of 300" in lab.text()
+    after = pictures(lab)
+    assert len(after) == 2 and after[1] != before[1]
+
+
+def test_the_default_run_shows_its_units_changing_while_it_trains(lab):
+    """Poll the network picture while the default run trains: several different frames."""
+    lab.open("Train")
+    assert_healthy(lab)
+    lab.button("Train").click()
+    seen, deadline = [], time.monotonic() + 15
+    while time.monotonic() < deadline and "Finished:" not in lab.page.inner_text("body"):
+        sources = pictures(lab)
+        if len(sources) == 2 and (not seen or seen[-1] != sources[1]):
+            seen.append(sources[1])
+        lab.page.wait_for_timeout(20)
+    lab.settled()
+    assert_healthy(lab)
+    assert len(set(seen)) >= 3, len(set(seen))
 
 
 def test_teacher_mode_hides_and_locks_what_the_link_names(lab):

@@ -1,0 +1,74 @@
+"""The top of the Train page: the data plot and the inside of the network side by side, with
+the loss curve under them, drawn for the network as it is and redrawn in every live frame while
+it trains (at the frame rate :mod:`labapp.ui.live_progress` allows)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ..compute import runs
+from ..compute.unit_maps import scene, unit_maps
+from ..views import charts
+from ..views.data_plot import data_plot
+from ..views.network_picture import network_picture
+from .live_progress import LiveProgress
+
+__all__ = ["LiveView", "LIVE_FRAMES", "FRAME_HOLD"]
+
+#: Frames a run shows at least, however fast it trains, and the seconds each stays at least:
+#: the default network's 300 epochs (25 ms of training) play in about half a second.
+LIVE_FRAMES, FRAME_HOLD = 10, 0.05
+
+
+class LiveView:
+    """Places for the pictures of ``plan``'s network on ``prepared`` (its data), drawn where
+    the view is made."""
+
+    def __init__(self, prepared, plan):
+        self._plan = plan
+        self._scene = _scene(prepared, plan)
+        left, right = st.columns([2, 3])
+        self._data, self._network = left.empty(), right.empty()
+        self._curve = st.empty()
+
+    def live(self, bar) -> LiveProgress:
+        """The training callback that draws a frame (and offers Stop on ``bar``)."""
+        bar.training_started()
+        loss = self._plan.config.loss
+
+        def frame(progress):
+            bar.progress(progress.epoch, progress.epochs)
+            self._draw(progress.net)
+            self._curve.altair_chart(_small(charts.loss_curves(
+                progress.train_curve.copy(), progress.test_curve.copy(), loss)))
+        return LiveProgress(frame, frames=LIVE_FRAMES, hold=FRAME_HOLD)
+
+    def show(self, run) -> None:
+        """The pictures of ``run``'s network (None: the network before training) and its loss
+        curve."""
+        self._draw(run.net if run is not None else runs.untrained_net(self._plan))
+        if run is not None:
+            history = run.result.history
+            self._curve.altair_chart(_small(charts.loss_curves(
+                history.train_loss, history.test_loss, self._plan.config.loss)))
+
+    def _draw(self, net) -> None:
+        for slot, picture in zip((self._data, self._network), _pictures(self._scene, net)):
+            with slot.container():
+                st.image(picture.png(), width="stretch")
+                st.caption(picture.caption)
+
+
+def _small(chart):
+    return chart.properties(height=170)
+
+
+def _scene(prepared, plan):
+    """What every frame draws over (the grid of the input plane, or a sample of rows), built
+    once per view."""
+    return scene(prepared, plan.network["sizes"])
+
+
+def _pictures(where, net):
+    """The data plot and the network picture of ``net`` (each with its PNG and caption)."""
+    maps = unit_maps(net, where)
+    return data_plot(maps), network_picture(maps)

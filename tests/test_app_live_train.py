@@ -1,0 +1,238 @@
+"""The Train page as a live lab: Step, Stop, Train (going on), Reset and links to a paused run.
+
+The truth is the engine itself: ``nncore.train`` on the same prepared data and plan, stopped
+by its callback after the same epoch, or run without interruption."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from app_testing import QUICK, click, fresh_caches, no_exception, open_page, texts  # noqa: F401
+
+import nncore
+from labapp.compute.prepare import prepare
+from labapp.compute.run_plan import plan as make_plan
+from labapp.data.lab_table import load_table
+from labapp.settings.page_settings import DataSettings, TrainSettings
+from labapp.settings.share_links import PAUSE_KEY, RUN_KEY, paused_epochs, share_params
+from labapp.settings.url_state import LabState, decode
+from labapp.ui import services
+from labapp.ui.live_progress import LiveProgress
+
+#: Mini-batches, dropout and Adam: every piece of state a pause must keep (the optimiser's
+#: moments, the batch order's and the masks' generator) matters.
+NOISY = {"epochs": "40", "batch": "16", "dropout": "0.2", "seed": "3"}
+
+
+def engine_run(state: LabState, epochs_run: int | None = None):
+    """The network the engine trains for these settings, stopped by its callback after
+    ``epochs_run`` epochs (None: the whole run), and its result."""
+    ready = prepare(load_table(state.data))
+    the_plan = make_plan(ready, state.train)
+    net = nncore.MLP(**the_plan.network)
+    T_train, T_test = ready.targets(the_plan.output_units)
+    stop = None if epochs_run is None else (lambda progress: progress.epoch >= epochs_run)
+    result = nncore.train(net, ready.X_train, T_train, the_plan.config, X_test=ready.X_test,
+                          T_test=T_test, callback=stop)
+    return net, result
+
+
+def shown_run(at):
+    return at.session_state["lab.run"]
+
+
+def assert_same_weights(net_a, net_b):
+    for a, b in zip(net_a.weights + net_a.biases, net_b.weights + net_b.biases):
+        assert np.array_equal(a, b)
+
+
+def state_of(params) -> LabState:
+    state, notes = decode(params)
+    assert notes == []
+    return state
+
+
+def images(at) -> list[str]:
+    """The addresses of the page's images (the media store names them by their content)."""
+    return [img.url for element in at.get("image") for img in element.proto.imgs]
+
+
+def step(at, epochs: int = 1):
+    at.number_input(key="run.step_epochs").set_value(epochs)
+    return click(at, "Step")
+
+
+def test_before_training_the_page_shows_the_untrained_network():
+    at = open_page("Train", QUICK)
+    no_exception(at)
+    assert "Not trained yet" in texts(at)
+    assert len(images(at)) == 2, "the data plot and the network picture"
+    labels = [b.label for b in at.button]
+    for label in ("Train", "Step", "Reset"):
+        assert label in labels
+
+
+def test_step_trains_exactly_one_epoch_of_the_engine():
+    at = step(open_page("Train", NOISY))
+    no_exception(at)
+    run = shown_run(at)
+    assert run.result.epochs_run == 1 and run.paused
+    assert "Paused after epoch 1 of 40" in texts(at)
+    net, result = engine_run(state_of(NOISY), 1)
+    assert_same_weights(run.net, net)
+    assert np.array_equal(run.result.history.train_loss, result.history.train_loss)
+
+
+def test_steps_of_several_epochs_add_up_and_redraw_the_pictures():
+    at = step(open_page("Train", NOISY))
+    first = images(at)
+    at = step(at, 3)
+    assert shown_run(at).result.epochs_run == 4
+    assert "Paused after epoch 4 of 40" in texts(at)
+    net, _ = engine_run(state_of(NOISY), 4)
+    assert_same_weights(shown_run(at).net, net)
+    assert images(at)[1] != first[1], "the network picture shows the new weights"
+
+
+def test_train_after_steps_equals_an_uninterrupted_run():
+    at = step(step(open_page("Train", NOISY)), 5)
+    at = click(at, "Train")
+    no_exception(at)
+    run = shown_run(at)
+    assert run.result.stop_reason == "completed" and run.result.epochs_run == 40
+    net, result = engine_run(state_of(NOISY))
+    assert_same_weights(run.net, net)
+    assert np.array_equal(run.result.history.train_loss, result.history.train_loss)
+    assert np.array_equal(run.result.history.test_loss, result.history.test_loss)
+    assert "Finished: 40 of 40 epochs" in texts(at)
+
+
+def test_reset_starts_over():
+    at = click(step(open_page("Train", NOISY), 2), "Reset")
+    no_exception(at)
+    assert at.session_state["lab.run"] is None
+    assert "Not trained yet" in texts(at)
+    at = step(at)
+    net, _ = engine_run(state_of(NOISY), 1)
+    assert_same_weights(shown_run(at).net, net)
+
+
+def _interrupted(data, settings, epoch):
+    """A run stopped by the student after ``epoch`` epochs (the Stop button's rerun arrives
+    while a frame draws), as the page keeps it: the run and the paused training."""
+    class Interruption(BaseException):
+        pass
+
+    def draw(progress):
+        if progress.epoch >= epoch:
+            raise Interruption()
+
+    kept = []
+    with pytest.raises(Interruption):
+        services.train_run(data, settings, live=LiveProgress(draw, interval=0.0),
+                           on_stop=lambda run, trainer: kept.append((run, trainer)))
+    return kept[0]
+
+
+def test_stop_pauses_and_going_on_equals_an_uninterrupted_run():
+    data = DataSettings()
+    settings = TrainSettings(epochs=40, batch_size=16, dropout=0.2, seed=3)
+    run, trainer = _interrupted(data, settings, 12)
+    assert run.paused and run.result.epochs_run == 12 and not trainer.training.finished
+    whole = services.go_on(trainer)
+    again = services.train_run(data, settings)
+    assert whole.result.epochs_run == again.result.epochs_run == 40
+    assert_same_weights(whole.net, again.net)
+    assert np.array_equal(whole.result.history.train_loss, again.result.history.train_loss)
+
+
+def test_a_stopped_run_is_never_cached():
+    data, settings = DataSettings(), TrainSettings(epochs=40)
+    run, _ = _interrupted(data, settings, 10)
+    assert run.result.epochs_run == 10
+    assert services.train_run(data, settings).result.epochs_run == 40
+
+
+def test_the_link_to_a_paused_run_opens_it_paused_with_the_same_weights():
+    at = step(open_page("Train", NOISY), 3)
+    links = [c.value for c in at.code if f"{RUN_KEY}=1" in c.value]
+    assert links and f"&{PAUSE_KEY}=3" in links[0]
+    assert "paused after epoch 3" in texts(at)
+    query = dict(pair.split("=", 1) for pair in links[0].split("?", 1)[1].split("&"))
+    opened = open_page("Train", {k: v.replace("%2C", ",") for k, v in query.items()})
+    no_exception(opened)
+    assert shown_run(opened).result.epochs_run == 3 and shown_run(opened).paused
+    assert_same_weights(shown_run(opened).net, shown_run(at).net)
+    opened = click(opened, "Train")                    # and it goes on as the run would
+    net, _ = engine_run(state_of(NOISY))
+    assert_same_weights(shown_run(opened).net, net)
+
+
+@pytest.mark.parametrize("value, expected, noted", [
+    (None, None, False), ("3", 3, False), ("40", None, False), ("99", None, False),
+    ("0", None, True), ("-2", None, True), ("abc", None, True), ("2.5", None, True)])
+def test_pause_points_from_links(value, expected, noted):
+    until, note = paused_epochs(value, 40)
+    assert until == expected and (note is not None) == noted
+    if note:
+        assert value not in note, "a link's text is never quoted"
+
+
+def test_a_bad_pause_point_trains_to_the_end_with_a_note():
+    params = {**NOISY, RUN_KEY: "1", PAUSE_KEY: "soon"}
+    at = open_page("Train", params)
+    no_exception(at)
+    assert "pause point is not a whole number" in texts(at)
+    assert shown_run(at).result.epochs_run == 40
+
+
+def test_share_params_carry_the_pause_only_with_a_result():
+    state = LabState()
+    assert PAUSE_KEY not in share_params(state, False, 5)
+    assert share_params(state, True, 5)[PAUSE_KEY] == "5"
+    assert PAUSE_KEY not in share_params(state, True)
+
+
+def test_a_run_too_large_to_keep_paused_says_so(monkeypatch):
+    """The session holds a paused run only within its memory: beyond it, Stop stops."""
+    at = open_page("Train", NOISY)
+    holder = at.session_state["lab.holder"]
+    monkeypatch.setattr(holder, "_limit", 0)
+    at = step(at)
+    no_exception(at)
+    assert "too large to keep paused" in texts(at)
+    assert holder.paused is None
+
+
+def test_a_short_run_plays_as_an_animation_of_several_frames():
+    """300 epochs that take no time at all (a frozen clock) still draw a frame at every tenth
+    of the run, each held for its share of the animation; a frame's own drawing time counts
+    towards it."""
+    drawn, slept = [], []
+    cost = 0.02
+    now = [0.0]
+
+    def draw(progress):
+        drawn.append(progress.epoch)
+        now[0] += cost
+
+    live = LiveProgress(draw, clock=lambda: now[0], frames=10, hold=0.05, sleep=slept.append)
+    for epoch in range(1, 301):
+        assert live(nncore.Progress(epoch, 300, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch))) \
+            is False
+    assert drawn == [1, 31, 61, 91, 121, 151, 181, 211, 241, 271]
+    assert slept == pytest.approx([0.05 - cost] * 10)
+
+
+def test_the_page_draws_several_frames_of_the_default_run(monkeypatch):
+    from labapp.ui import live_view
+    frames = []
+
+    class Counting(LiveProgress):
+        def __init__(self, draw, *args, **kwargs):
+            super().__init__(lambda p: frames.append(p.epoch) or draw(p), *args, **kwargs)
+
+    monkeypatch.setattr(live_view, "LiveProgress", Counting)
+    at = click(open_page("Train"), "Train")
+    no_exception(at)
+    assert len(frames) >= 8 and frames == sorted(frames)
+    assert shown_run(at).result.epochs_run == 300
