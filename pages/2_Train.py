@@ -14,6 +14,8 @@ from labapp.ui.widgets import Panel
 from labapp.views.plain_text import plain
 
 PATH = "Train"
+#: The keys of the sections drawn only when open (their state is in ``st.session_state``).
+EQUATIONS, BY_HAND = "view.equations", "view.hand"
 
 
 def settings_from_sidebar(state, panel):
@@ -112,14 +114,18 @@ def act(state, upload, plan, bar, view):
 def equations(state, plan):
     if not state.teacher.shows("equations"):
         return
-    with st.expander("The equations, with this network's shapes", icon=":material/functions:"):
-        panels.forward_panel(plan, plan.shape.batch_rows)
-        panels.backward_panel(plan, plan.shape.batch_rows)
+    with st.expander("The equations, with this network's shapes", icon=":material/functions:",
+                     key=EQUATIONS, on_change="rerun") as section:
+        if section.open:                              # drawn only when the student opens it
+            panels.forward_panel(plan, plan.shape.batch_rows)
+            panels.backward_panel(plan, plan.shape.batch_rows)
 
 
 def by_hand(state, upload, run):
     with st.expander("One step by hand: the numbers of a training step, layer by layer",
-                     icon=":material/calculate:"):
+                     icon=":material/calculate:", key=BY_HAND, on_change="rerun") as section:
+        if not section.open:                          # drawn only when the student opens it
+            return
         ready = services.prepared(run.plan.data, upload=upload)
         T_train, _ = ready.targets(run.plan.output_units)
         step_by_hand_section(run.net, run.plan.config, ready.X_train, T_train,

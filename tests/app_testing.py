@@ -53,6 +53,17 @@ def upload(at: AppTest, content: bytes, name: str = "data.csv") -> AppTest:
     return at.file_uploader[0].set_value((name, content, "text/csv")).run()
 
 
+def open_section(at: AppTest, key: str) -> AppTest:
+    """Open the expander keyed ``key`` (one drawn only when open) and rerun."""
+    at.session_state[key] = True
+    return at.run()
+
+
+def equations(at: AppTest) -> str:
+    """The Train page's equations, opened: every LaTeX block, one per line."""
+    return "\n".join(e.value for e in open_section(at, "view.equations").latex)
+
+
 def train(at: AppTest) -> AppTest:
     return click(at, "Train")
 

@@ -1,7 +1,7 @@
 """The data page: every dataset, the CSV upload, every data widget at valid and edge values."""
 import pytest
-from app_testing import (charts, fresh_caches, metrics, no_exception, open_page,  # noqa: F401
-                         params, shown, texts, upload)
+from app_testing import (charts, equations, fresh_caches, metrics,  # noqa: F401
+                         no_exception, open_page, params, shown, texts, upload)
 
 from labapp.data import MAX_BYTES
 from labapp.settings.dataset_names import DATASETS, UPLOAD
@@ -133,7 +133,7 @@ def test_the_chosen_dataset_carries_over_to_the_train_page():
     assert params(at)["data"] == "iris"
     assert at.selectbox(key="w.loss").value == "auto"       # ce: three softmax outputs
     assert at.selectbox(key="w.out").value == "softmax"
-    assert any(r"(112, 8)\cdot(8, 3)" in e.value for e in at.latex)
+    assert r"(112, 8)\cdot(8, 3)" in equations(at)
 
 
 def test_a_link_repeating_a_feature_uses_it_once_with_a_note():

@@ -205,8 +205,8 @@ def test_a_run_too_large_to_keep_paused_says_so(monkeypatch):
 
 def test_a_short_run_plays_as_an_animation_of_several_frames():
     """300 epochs that take no time at all (a frozen clock) still draw a frame at every tenth
-    of the run, each held for its share of the animation; a frame's own drawing time counts
-    towards it."""
+    of the run, each but the last held for its share of the animation (the finished run's view
+    follows the last at once); a frame's own drawing time counts towards it."""
     drawn, slept = [], []
     cost = 0.02
     now = [0.0]
@@ -220,7 +220,7 @@ def test_a_short_run_plays_as_an_animation_of_several_frames():
         assert live(nncore.Progress(epoch, 300, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch))) \
             is False
     assert drawn == [1, 31, 61, 91, 121, 151, 181, 211, 241, 271]
-    assert slept == pytest.approx([0.05 - cost] * 10)
+    assert slept == pytest.approx([0.05 - cost] * 9)
 
 
 def test_the_page_draws_several_frames_of_the_default_run(monkeypatch):

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from app_testing import (ENTRY, PAGES, QUICK, TIMEOUT, charts, click,  # noqa: F401
+from app_testing import (ENTRY, PAGES, QUICK, TIMEOUT, charts, click, equations,  # noqa: F401
                          fresh_caches, metrics, no_exception, open_page, params, shown, texts,
                          train)
 
@@ -37,7 +37,8 @@ def test_before_training_the_page_shows_the_network_and_its_equations():
     no_exception(at)
     assert at.title[0].value == "Train a network"
     assert "Not trained yet" in texts(at)
-    latex = "\n".join(e.value for e in at.latex)
+    assert not at.latex, "the equations are drawn only when opened"
+    latex = equations(at)
     assert r"(150, 2)\cdot(2, 8) + (8,) \to (150, 8)" in latex
     assert r"\delta_{3}" in latex and r"\mathrm{tanh}'(Z_{2})" in latex
     assert "105 parameters" in texts(at)

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from app_testing import (QUICK, fresh_caches, no_exception, open_page, params,  # noqa: F401
-                         texts)
+from app_testing import (QUICK, equations, fresh_caches, no_exception,  # noqa: F401
+                         open_page, params, texts)
 
 from nncore import TrainConfig
 from nncore.optimizers import OPTIMIZERS
@@ -257,7 +257,7 @@ def test_the_page_opens_three_classes_on_ce_and_softmax_and_keeps_a_chosen_bce()
     assert at.selectbox(key="w.loss").value == AUTO_LOSS
     assert at.selectbox(key="w.out").value == "softmax"
     assert at.selectbox(key="w.out").options == ["softmax"]
-    assert r"\cdot(8, 3)" in "\n".join(e.value for e in at.latex)
+    assert r"\cdot(8, 3)" in equations(at)
     at.selectbox(key="w.loss").set_value("bce").run()
     no_exception(at)
     assert params(at)["loss"] == "bce" and at.selectbox(key="w.out").value == "sigmoid"

@@ -78,6 +78,6 @@ class LiveProgress:
         self._next_frame = start + max(self._interval, spent / self._share)
         if counted:
             self._next_epoch = progress.epoch + max(1, progress.epochs // self._frames)
-            if spent < self._hold:
+            if spent < self._hold and self._next_epoch <= progress.epochs:   # not the last
                 self._sleep(self._hold - spent)
         return False

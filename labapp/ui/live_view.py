@@ -15,8 +15,8 @@ from .live_progress import LiveProgress
 __all__ = ["LiveView", "LIVE_FRAMES", "FRAME_HOLD"]
 
 #: Frames a run shows at least, however fast it trains, and the seconds each stays at least:
-#: the default network's 300 epochs (25 ms of training) play in about half a second.
-LIVE_FRAMES, FRAME_HOLD = 10, 0.05
+#: the default network's 300 epochs (25 ms of training) play in about two thirds of a second.
+LIVE_FRAMES, FRAME_HOLD = 8, 0.08
 
 
 class LiveView:
@@ -54,7 +54,7 @@ class LiveView:
     def _draw(self, net) -> None:
         for slot, picture in zip((self._data, self._network), _pictures(self._scene, net)):
             with slot.container():
-                st.image(picture.png(), width="stretch")
+                st.image(picture.png(), width="stretch", output_format="PNG")
                 st.caption(picture.caption)
 
 

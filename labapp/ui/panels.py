@@ -47,7 +47,7 @@ def equations_panel(plan: Plan, prepared, rows: int) -> None:
     with left:
         maps = unit_maps(untrained_net(plan), scene(prepared, plan.network["sizes"]))
         picture = network_picture(maps)
-        st.image(picture.png(), width="stretch")
+        st.image(picture.png(), width="stretch", output_format="PNG")
         st.caption(f"{' → '.join(map(str, plan.network['sizes']))}: {plan.n_params:,} "
                    f"parameters, with their initial weights. {picture.caption}")
     with right:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..settings.page_settings import AXIS_LABELS
+from .charts import tips
 
 __all__ = ["axis_line", "heatmap", "run_curves", "parallel_coordinates", "spread_line",
            "fold_points", "capacity_curves", "MAX_CURVE_RUNS"]
@@ -39,13 +40,14 @@ def axis_line(table: pd.DataFrame, axis: str):
     frame = pd.concat(rows, ignore_index=True)
     x = _x(axis, axis == "learning_rate")
     base = alt.Chart(frame).encode(x=x, color=alt.Color("side:N", title=None, scale=_SIDES))
-    band = base.mark_area(opacity=0.25).encode(y="low:Q", y2="high:Q")
+    band = base.mark_area(opacity=0.25).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     line = base.mark_line(point=True).encode(
         y=alt.Y("mean:Q", title="final loss (mean over seeds)"),
-        tooltip=[axis, "side", "mean", "low", "high"])
+        tooltip=tips(axis, "side", "mean", "low", "high"))
     crosses = table[table["diverged"] > 0].assign(top=_top(frame["high"]))
     marks = alt.Chart(crosses).mark_point(shape="cross", size=140, color=_CROSS, filled=True)\
-        .encode(x=x, y="top:Q", tooltip=[axis, alt.Tooltip("diverged:Q", title="diverged runs")])
+        .encode(x=x, y=alt.Y("top:Q"),
+                tooltip=[*tips(axis), alt.Tooltip("diverged:Q", title="diverged runs")])
     return alt.layer(band, line, marks)
 
 
@@ -61,9 +63,9 @@ def heatmap(table: pd.DataFrame, x_axis: str, y_axis: str, facet: str | None = N
         x=alt.X(f"{x_axis}:O", title=AXIS_LABELS[x_axis]),
         y=alt.Y(f"{y_axis}:O", title=AXIS_LABELS[y_axis]),
         color=alt.Color("test_mean:Q", title="test loss", scale=alt.Scale(scheme="viridis")),
-        tooltip=["config", "test_mean", "test_std", "runs", "diverged"])
+        tooltip=tips("config", "test_mean", "test_std", "runs", "diverged"))
     text = alt.Chart().mark_text(color=_CROSS, fontSize=16, fontWeight="bold").encode(
-        x=f"{x_axis}:O", y=f"{y_axis}:O", text="mark:N")
+        x=alt.X(f"{x_axis}:O"), y=alt.Y(f"{y_axis}:O"), text=alt.Text("mark:N"))
     layered = alt.layer(rect, text, data=frame)
     if facet is None:
         return layered
@@ -88,7 +90,7 @@ def run_curves(curves: pd.DataFrame, highlight: str | None):
                                         range=["#d62728", "#bbbbbb"])),
         opacity=alt.condition(alt.datum.shown == "selected", alt.value(1.0), alt.value(0.25)),
         order=alt.Order("shown:N", sort="descending"),
-        tooltip=["config", "seed", "epoch", "loss"])
+        tooltip=tips("config", "seed", "epoch", "loss"))
 
 
 def parallel_coordinates(runs: pd.DataFrame, axes) -> alt.Chart:
@@ -119,16 +121,16 @@ def parallel_coordinates(runs: pd.DataFrame, axes) -> alt.Chart:
         detail="run:N",
         color=alt.Color("outcome:N", title=None, scale=alt.Scale(
             domain=["finished", "diverged"], range=["#1f77b4", _CROSS])),
-        tooltip=["config", "column"])
+        tooltip=tips("config", "column"))
 
 
 def spread_line(table: pd.DataFrame, x: str, x_title: str, y_title: str, percent: bool = False):
     """Means with a min–max band per series (``series``): the split experiments' charts."""
     axis = alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="%") if percent else alt.Axis())
     base = alt.Chart(table).encode(x=axis, color=alt.Color("series:N", title=None))
-    band = base.mark_area(opacity=0.2).encode(y="min:Q", y2="max:Q")
-    line = base.mark_line(point=True).encode(y=alt.Y("mean:Q", title=y_title),
-                                             tooltip=[x, "series", "mean", "std", "min", "max"])
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("min:Q"), y2=alt.Y2("max:Q"))
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("mean:Q", title=y_title), tooltip=tips(x, "series", "mean", "std", "min", "max"))
     return alt.layer(band, line)
 
 
@@ -137,7 +139,7 @@ def fold_points(table: pd.DataFrame):
     return alt.Chart(table).mark_tick(thickness=3, size=30).encode(
         x=alt.X("kind:N", title=None), y=alt.Y("test_loss:Q", title="test loss",
                                                scale=alt.Scale(zero=False)),
-        color=alt.Color("kind:N", title=None, legend=None), tooltip=["kind", "test_loss"])
+        color=alt.Color("kind:N", title=None, legend=None), tooltip=tips("kind", "test_loss"))
 
 
 def capacity_curves(epochs, train_loss, test_loss):
@@ -145,5 +147,6 @@ def capacity_curves(epochs, train_loss, test_loss):
     frame = pd.concat([pd.DataFrame({"epoch": epochs, "loss": train_loss, "side": "train"}),
                        pd.DataFrame({"epoch": epochs, "loss": test_loss, "side": "test"})])
     return alt.Chart(frame).mark_line().encode(
-        x="epoch:Q", y=alt.Y("loss:Q", title="loss (mean over seeds)", scale=alt.Scale(zero=False)),
-        color=alt.Color("side:N", title=None, scale=_SIDES), tooltip=["side", "epoch", "loss"])
+        x=alt.X("epoch:Q"),
+        y=alt.Y("loss:Q", title="loss (mean over seeds)", scale=alt.Scale(zero=False)),
+        color=alt.Color("side:N", title=None, scale=_SIDES), tooltip=tips("side", "epoch", "loss"))

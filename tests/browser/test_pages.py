@@ -151,20 +151,28 @@ def test_step_trains_one_epoch_and_redraws_the_pictures(lab):
     assert len(after) == 2 and after[1] != before[1]
 
 
+#: Records every address the page's pictures take, as the browser changes them.
+WATCH_PICTURES = """() => {
+    window.labPictures = [];
+    const note = () => document.querySelectorAll('[data-testid="stImage"] img').forEach(
+        (img, i) => window.labPictures.push([i, img.src]));
+    new MutationObserver(note).observe(document.body, {subtree: true, childList: true,
+                                                       attributes: true,
+                                                       attributeFilter: ["src"]});
+}"""
+
+
 def test_the_default_run_shows_its_units_changing_while_it_trains(lab):
-    """Poll the network picture while the default run trains: several different frames."""
+    """The network picture as the browser shows it while the default run trains: several
+    different frames (the page holds each for a moment, however fast the run)."""
     lab.open("Train")
     assert_healthy(lab)
-    lab.button("Train").click()
-    seen, deadline = [], time.monotonic() + 15
-    while time.monotonic() < deadline and "Finished:" not in lab.page.inner_text("body"):
-        sources = pictures(lab)
-        if len(sources) == 2 and (not seen or seen[-1] != sources[1]):
-            seen.append(sources[1])
-        lab.page.wait_for_timeout(20)
-    lab.settled()
+    lab.page.evaluate(WATCH_PICTURES)
+    lab.press("Train")
     assert_healthy(lab)
-    assert len(set(seen)) >= 3, len(set(seen))
+    seen = lab.page.evaluate("window.labPictures")
+    network_frames = {src for index, src in seen if index == 1}
+    assert len(network_frames) >= 4, len(network_frames)
 
 
 def test_teacher_mode_hides_and_locks_what_the_link_names(lab):
@@ -185,3 +193,59 @@ def test_teacher_mode_hides_and_locks_what_the_link_names(lab):
     assert lab.metrics(), "a locked exercise still trains"
     lab.open("Train")
     assert lab.page.locator(".katex").count() > 0, "without the flags the equations are back"
+
+
+def test_one_step_by_hand_shows_the_textbook_lines(lab):
+    lab.open("Train", "epochs=30")
+    lab.press("Step")
+    lab.page.get_by_text("One step by hand").first.click()
+    lab.page.wait_for_timeout(300)
+    lab.settled()
+    assert_healthy(lab)
+    text = lab.text()
+    assert "nncore/textbook.py" in text and "dW = A_prev.T @ dZ" in text
+    assert "Layer 1" in text and "W₁ ← W₁ − η dW₁" in text
+
+
+def test_predict_then_run_on_the_train_page(lab):
+    lab.open("Train", "epochs=30")
+    lab.press("Train")
+    seed = lab.page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(
+        has_text="Seed").last.locator("input")
+    seed.fill("3")
+    seed.press("Enter")
+    lab.page.wait_for_timeout(300)
+    lab.settled()
+    assert "will the test loss be" in lab.text().lower()
+    choose(lab, "Will the test loss be", "about the same")
+    lab.press("Train")
+    assert_healthy(lab)
+    verdicts = [a for a in lab.alerts("success") + lab.alerts("info") if "guess" in a.lower()]
+    assert verdicts, (lab.alerts("success"), lab.alerts("info"))
+
+
+def test_a_schedule_shows_only_its_own_settings(lab):
+    lab.open("Train", "epochs=30")
+    sidebar = lab.page.locator('[data-testid="stSidebar"]')
+    assert "Factor γ" not in sidebar.inner_text()
+    choose(lab, "Learning-rate schedule", "step")
+    assert_healthy(lab)
+    labels = sidebar.inner_text()
+    assert "Factor γ" in labels and "Epochs between cuts" in labels
+    lab.press("Train")
+    assert_healthy(lab)
+    assert "Finished:" in lab.text()
+
+
+def test_predict_then_run_on_the_splits_page(lab):
+    lab.open("Splits")
+    assert_healthy(lab)
+    box = lab.page.locator('[data-testid="stSelectbox"]').filter(has_text="share of rows")
+    assert box.count() >= 1, lab.text()[:500]
+    box.first.click()
+    lab.page.get_by_role("option").nth(1).click()        # the first real guess
+    lab.page.wait_for_timeout(300)
+    lab.settled(timeout_ms=180_000)
+    assert_healthy(lab)
+    verdicts = [a for a in lab.alerts("success") + lab.alerts("info") if "guess" in a.lower()]
+    assert verdicts, (lab.alerts("success"), lab.alerts("info"))
