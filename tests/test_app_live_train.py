@@ -225,14 +225,20 @@ def test_a_short_run_plays_as_an_animation_of_several_frames():
 
 def test_the_page_draws_several_frames_of_the_default_run(monkeypatch):
     from labapp.ui import live_view
-    frames = []
+    frames, weights = [], []
+
+    def seen(progress):
+        frames.append(progress.epoch)
+        weights.append(progress.net.buffer().values.copy())
 
     class Counting(LiveProgress):
         def __init__(self, draw, *args, **kwargs):
-            super().__init__(lambda p: frames.append(p.epoch) or draw(p), *args, **kwargs)
+            super().__init__(lambda p: seen(p) or draw(p), *args, **kwargs)
 
     monkeypatch.setattr(live_view, "LiveProgress", Counting)
     at = click(open_page("Train"), "Train")
     no_exception(at)
     assert len(frames) >= 8 and frames == sorted(frames)
+    assert all(not np.array_equal(a, b) for a, b in zip(weights, weights[1:])), \
+        "every frame draws other weights (tests/test_unit_maps.py: other weights, other pixels)"
     assert shown_run(at).result.epochs_run == 300
