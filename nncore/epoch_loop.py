@@ -14,7 +14,10 @@ Every epoch ``e``:
 5. call the caller's hook (a callback, a sweep's progress), which may stop the loop.
 
 The loop ends when every network has stopped or the epochs are done; the networks still
-training then end their runs.
+training then end their runs. It can also pause after any epoch and go on later
+(:meth:`EpochLoop.advance`, :attr:`EpochLoop.next_epoch`): everything the next epoch needs
+lives in the loop, so the pieces add up to exactly the run trained at once
+(:class:`nncore.Training` is one network's run taken in pieces).
 
 One network and a stack run this same code; what differs is held in what is built here. A
 stack's parameters are one ``(K, P)`` buffer whose workspaces multiply with ``np.matmul``, its
@@ -101,19 +104,26 @@ class EpochLoop:
         Returns whether the hook stopped it."""
         paused = self.advance(self.config.epochs, hook)
         if paused:
-            self.rules.end(self.rules.running, self.next_epoch, CALLBACK)
+            self.stop()
         return paused
+
+    def stop(self) -> None:
+        """End the runs still going after the epochs trained so far, keeping what was trained
+        (a stop on request)."""
+        if not self.rules.all_stopped:
+            self.rules.end(self.rules.running, self.next_epoch, CALLBACK)
 
     def advance(self, until: int, hook=None) -> bool:
         """Train the epochs from :attr:`next_epoch` up to ``until`` (exclusive); the loop can go
         on later from where it paused, exactly as if it had never paused (every generator,
         optimiser state and stopping rule lives here). ``hook(e)`` as in :meth:`run`; a true
-        value pauses. Returns whether the hook paused it. The runs end at the last epoch; a loop
-        whose runs have ended trains no more."""
+        value pauses. Returns whether the hook asked to pause. The runs end at the last epoch,
+        even when the hook asks to pause there; a loop whose runs have ended trains no more."""
         rules, rec, values = self.rules, self.rec, self.buf.values
         patience, epochs = self.config.patience is not None, self.config.epochs
         if rules.all_stopped:
             return False
+        paused = False
         for e in range(self.next_epoch, min(until, epochs)):
             np.copyto(self.snapshots[e & 1], values)
             if self.test is not None:
@@ -127,10 +137,11 @@ class EpochLoop:
             if rules.all_stopped:
                 return False
             if hook is not None and hook(e):
-                return True
-        if self.next_epoch == epochs and not rules.all_stopped:
+                paused = True
+                break
+        if self.next_epoch == epochs:
             rules.end(rules.running, epochs, COMPLETED)
-        return False
+        return paused
 
     @property
     def finished(self) -> bool:

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .network import MLP
 
 __all__ = ["History", "TrainResult", "Progress"]
 
@@ -103,4 +107,4 @@ class Progress:
     test_loss: float
     train_curve: np.ndarray
     test_curve: np.ndarray
-    net: object = None
+    net: "MLP | None" = None

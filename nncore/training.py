@@ -1,5 +1,6 @@
 """Training one network: :func:`train` checks the arguments, runs the epoch loop
-(:mod:`nncore.epoch_loop`) and returns what happened as plain data.
+(:mod:`nncore.epoch_loop`) and returns what happened as plain data; :class:`Training` is the
+same run taken in pieces (train some epochs, pause, go on).
 
 >>> import numpy as np, nncore
 >>> X = np.random.default_rng(0).random((50, 3)); T = X @ [1.0, -2.0, 0.5]
@@ -23,7 +24,6 @@ from .evaluation import Evaluator
 from .history import Progress, TrainResult
 from .losses import check_loss_output
 from .network import MLP
-from .stopping import CALLBACK
 from .training_step import check_step_losses
 from .validation import as_inputs, as_targets, is_whole
 
@@ -108,8 +108,7 @@ class Training:
 
     def stop(self) -> None:
         """End the run now, keeping what was trained (as a callback's stop does)."""
-        if not self.finished:
-            self.loop.rules.end(self.loop.rules.running, self.epochs_done, CALLBACK)
+        self.loop.stop()
 
     def result(self) -> TrainResult:
         """The run so far as :class:`TrainResult`; ``stop_reason`` is ``"paused"`` while it can

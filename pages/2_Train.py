@@ -58,8 +58,9 @@ def train(state, upload, plan, bar, view, until=None):
     """Train on from the session's paused run, or a new run, drawing every frame; ``until``
     pauses after that epoch (a link to a paused run). The server's refusals are shown."""
     try:
-        trainer = session.trainer_for(plan) or \
-            services.new_trainer(state.data, state.train, upload)
+        trainer = session.trainer_for(plan)
+        if trainer is None or (until is not None and until <= trainer.training.epochs_done):
+            trainer = services.new_trainer(state.data, state.train, upload)
         epochs = None if until is None else until - trainer.training.epochs_done
         run = services.go_on(trainer, epochs, view.live(bar), on_stop=keep_paused)
         after_training(run, trainer)

@@ -169,7 +169,8 @@ def test_the_link_to_a_paused_run_opens_it_paused_with_the_same_weights():
 
 @pytest.mark.parametrize("value, expected, noted", [
     (None, None, False), ("3", 3, False), ("40", None, False), ("99", None, False),
-    ("0", None, True), ("-2", None, True), ("abc", None, True), ("2.5", None, True)])
+    ("0", None, True), ("-2", None, True), ("abc", None, True), ("2.5", None, True),
+    ("²", None, True), ("٣", None, True), ("9" * 5000, None, True)])
 def test_pause_points_from_links(value, expected, noted):
     until, note = paused_epochs(value, 40)
     assert until == expected and (note is not None) == noted
@@ -199,7 +200,7 @@ def test_a_run_too_large_to_keep_paused_says_so(monkeypatch):
     monkeypatch.setattr(holder, "_limit", 0)
     at = step(at)
     no_exception(at)
-    assert "too large to keep paused" in texts(at)
+    assert "could not keep this run paused" in texts(at)
     assert holder.paused is None
 
 
@@ -242,3 +243,61 @@ def test_the_page_draws_several_frames_of_the_default_run(monkeypatch):
     assert all(not np.array_equal(a, b) for a, b in zip(weights, weights[1:])), \
         "every frame draws other weights (tests/test_unit_maps.py: other weights, other pixels)"
     assert shown_run(at).result.epochs_run == 300
+
+
+def test_the_reproduction_script_of_a_paused_run_pauses_it_too():
+    """With early stopping a run cut to k epochs would end by restoring its best weights; a
+    paused run has not: the script trains the same run to epoch k and pauses there."""
+    import contextlib
+    import io
+
+    from labapp.compute.reproduction_script import reproduction_script
+    at = step(open_page("Train", {**NOISY, "patience": "3"}), 7)
+    run = shown_run(at)
+    assert run.paused and run.plan.config.patience == 3
+    namespace = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(reproduction_script(run), "reproduce_run.py", "exec"), namespace)
+    assert namespace["result"].stop_reason == "paused"
+    assert_same_weights(namespace["net"], run.net)
+    assert np.array_equal(namespace["result"].history.train_loss, run.result.history.train_loss)
+
+
+def test_a_paused_run_s_memory_comes_back_however_it_ends():
+    """Held bytes are counted once and given back on replacement, emptying, and when the
+    session's holder is freed before the reaper empties it."""
+    import gc
+
+    from labapp.server.memory import Holder, Ledger
+    ledger = Ledger(100)
+    holder = Holder("session", 50, ledger)
+    assert holder.keep_paused("run", 40) and ledger.held == 40
+    assert holder.keep_paused("next run", 30) and ledger.held == 30, "replaced, not added"
+    assert not holder.keep_paused("too large", 60) and holder.paused is None
+    assert ledger.held == 0
+    assert holder.keep_paused("run", 40) and holder.holds_anything
+    holder.empty()
+    assert ledger.held == 0 and not holder.holds_anything
+    holder.keep_paused("run", 40)
+    del holder
+    gc.collect()
+    assert ledger.held == 0
+
+
+def test_a_paused_run_trains_for_one_request_at_a_time():
+    data, settings = DataSettings(), TrainSettings(epochs=40)
+    trainer = services.new_trainer(data, settings)
+    with trainer.busy:                                  # another request is training it
+        with pytest.raises(ValueError, match="still training"):
+            services.go_on(trainer, 1)
+    assert services.go_on(trainer, 1).result.epochs_run == 1
+
+
+def test_changing_a_setting_lets_the_paused_run_go():
+    at = step(open_page("Train", NOISY), 2)
+    holder = at.session_state["lab.holder"]
+    assert holder.paused is not None
+    at.number_input(key="w.seed").set_value(4).run()
+    no_exception(at)
+    assert holder.paused is None
+    assert "settings changed since this run" in texts(at)

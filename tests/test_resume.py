@@ -140,3 +140,16 @@ def test_bad_step_counts_are_refused(data, epochs):
     run = nncore.Training(network(), X, T, nncore.TrainConfig(epochs=6))
     with pytest.raises(ValueError, match="epochs must be a whole number"):
         run.advance(epochs)
+
+
+def test_a_pause_asked_at_the_last_epoch_ends_the_run(data):
+    """Stop pressed during the last frame: every epoch has run, so the run ends (with patience,
+    the best weights come back, as in the run that was never stopped)."""
+    X, T, X_test, T_test = data
+    config = nncore.TrainConfig(epochs=30, learning_rate=0.05, optimizer="adam", patience=50,
+                                batch_size=8)
+    net = network()
+    run = nncore.Training(net, X, T, config, X_test=X_test, T_test=T_test)
+    assert run.advance(callback=lambda progress: progress.epoch == 30) is True
+    assert run.finished and run.result().stop_reason == "completed"
+    assert_same_run(net, run.result(), *uninterrupted(config, X, T, X_test, T_test))

@@ -1,7 +1,7 @@
 """The Train page's "inside the network" pictures: every unit's map or histogram
 (labapp/compute/unit_maps.py) checked against the textbook forward pass computed here, and the
-pictures (labapp/views/network_picture.py, data_plot.py) checked pixel by pixel: one tile per shown unit,
-tiles that follow the weights, weight lines in their sign's colour, the cap on wide layers."""
+pictures (labapp/views/network_picture.py, data_plot.py) checked pixel by pixel: one tile per
+shown unit, tiles that follow the weights, weight lines in their sign's colour, the cap on wide layers."""
 import io
 import math
 

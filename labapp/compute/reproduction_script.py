@@ -34,7 +34,7 @@ from nncore.splits import split_indices
 '''
 
 _FOOTER = '''
-# The network and its training, exactly as in the lab.{stopped}
+# The network and its training, exactly as in the lab.
 NETWORK = {network}
 CONFIG = {config}
 net = nncore.MLP(**NETWORK)
@@ -111,21 +111,23 @@ def _target_block(data: DataSettings, classification: bool, units: int) -> str:
     return "\n".join(lines)
 
 
-def _train_call(has_test: bool) -> str:
-    if has_test:
-        return ("result = nncore.train(net, X[train_rows], T[train_rows], config,\n"
-                "                      X_test=X[test_rows], T_test=T[test_rows])")
-    return "result = nncore.train(net, X[train_rows], T[train_rows], config)"
+def _train_call(has_test: bool, paused_at: int | None) -> str:
+    """The training call: the whole run, or (``paused_at``) the same run trained up to that
+    epoch and paused there, with the state it would go on from (:class:`nncore.Training`)."""
+    test = ",\n{indent}X_test=X[test_rows], T_test=T[test_rows]" if has_test else ""
+    if paused_at is None:
+        return ("result = nncore.train(net, X[train_rows], T[train_rows], config" +
+                test.format(indent=" " * 22) + ")")
+    return ("training = nncore.Training(net, X[train_rows], T[train_rows], config" +
+            test.format(indent=" " * 27) + ")\n"
+            f"training.advance({paused_at})    # the run was paused after epoch {paused_at}\n"
+            "result = training.result()")
 
 
-def _config(run: Run) -> tuple[dict, str]:
-    """The run's TrainConfig as a dict; a stopped run trains only the epochs it ran (training
-    is the same epoch by epoch, so the shorter run ends with the same weights)."""
-    config, result = run.plan.config, run.result
-    if result.stop_reason != "callback":
-        return config.to_dict(), ""
-    return config.replace(epochs=result.epochs_run).to_dict(), \
-        f"\n# The run was stopped after epoch {result.epochs_run}, so the script trains that many."
+def _paused_at(run: Run) -> int | None:
+    """The epoch a paused or stopped run ended at; None for a run that ended by itself."""
+    result = run.result
+    return result.epochs_run if result.stop_reason in ("paused", "callback") else None
 
 
 def reproduction_script(run: Run, name: str = "reproduce_run.py") -> str:
@@ -133,7 +135,7 @@ def reproduction_script(run: Run, name: str = "reproduce_run.py") -> str:
     data, facts = run.plan.data, run.plan.facts
     classification = facts.task == "classification"
     units = run.plan.output_units
-    config, stopped = _config(run)
+    paused_at = _paused_at(run)
     parts = [_HEADER.format(name=name),
              "# 1. The data.", _data_block(data), "",
              "# 2. Split the rows.", _split_block(data, classification), "",
@@ -142,8 +144,8 @@ def reproduction_script(run: Run, name: str = "reproduce_run.py") -> str:
              "# 4. The targets, as the network's outputs need them.",
              _target_block(data, classification, units),
              _FOOTER.format(network=pprint.pformat(run.plan.network, width=90, sort_dicts=False),
-                            config=pprint.pformat(config, width=90, sort_dicts=False),
-                            stopped=stopped,
-                            train_call=_train_call(facts.has_test),
+                            config=pprint.pformat(run.plan.config.to_dict(), width=90,
+                                                  sort_dicts=False),
+                            train_call=_train_call(facts.has_test, paused_at),
                             metric=run.result.history.metric_name)]
     return "\n".join(parts)

@@ -1,6 +1,6 @@
 """The last step of the data line: what a trained network did, as plain arrays for the charts
 (metrics, a confusion matrix, predictions against actual values, and the decision boundary of a
-2-D classifier), built by :func:`labapp.compute.runs.execute` right after training; and the
+2-D classifier), built by :mod:`labapp.compute.runs` whenever a run is snapshotted; and the
 metric cards the Train page shows of it."""
 from __future__ import annotations
 

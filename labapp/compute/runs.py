@@ -14,7 +14,8 @@ the facts of its data) but never the data itself, so a finished run holds no stu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from nncore import MLP, Training, TrainResult, to_bytes
 
@@ -58,6 +59,8 @@ class Trainer:
     prepared: Prepared
     net: MLP
     training: Training
+    #: Held while it trains: two requests of one page (a reconnected tab) never train it at once.
+    busy: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
 
 def untrained_net(plan: Plan) -> MLP:
@@ -81,15 +84,22 @@ def start(prepared: Prepared, plan: Plan) -> Trainer:
 
 def advance(trainer: Trainer, epochs: int | None = None, callback=None) -> Run:
     """Train ``epochs`` more epochs (None: to the end of the run) and return the run as it then
-    is. ``callback`` receives :class:`nncore.Progress` (with the network being trained) about
-    :data:`PROGRESS_POINTS` times per run; a true value pauses. Raises
+    is (ValueError if the run is training already). ``callback`` receives
+    :class:`nncore.Progress` (with the network being trained) about :data:`PROGRESS_POINTS`
+    times per run; a true value pauses. Raises
     :class:`~labapp.server.memory.ServerBusy` when the server's memory does not come free."""
     plan = trainer.plan
     every = max(1, plan.config.epochs // PROGRESS_POINTS)
-    with WORKING.reserve(plan.memory):
-        if not trainer.training.finished:
-            trainer.training.advance(epochs, callback, every)
-        return snapshot(trainer)
+    if not trainer.busy.acquire(blocking=False):
+        raise ValueError("This run is still training for an earlier request of this page; "
+                         "wait a moment, then press again.")
+    try:
+        with WORKING.reserve(plan.memory):
+            if not trainer.training.finished:
+                trainer.training.advance(epochs, callback, every)
+            return snapshot(trainer)
+    finally:
+        trainer.busy.release()
 
 
 def snapshot(trainer: Trainer) -> Run:

@@ -188,37 +188,46 @@ class Kept:
 class Holder:
     """What one session keeps between reruns: the ``upload`` from its student's file and the
     ``results`` computed from it, and its ``paused`` run (a training that can go on, which holds
-    its data and workspaces), until :meth:`empty` (the session has gone)."""
+    its data and workspaces), until :meth:`empty` (the session has gone). Whatever it holds is
+    counted in ``ledger`` and given back when it is dropped, emptied or freed."""
 
     def __init__(self, session_id: str, limit: float, ledger: Ledger):
         self.session_id, self._limit, self._ledger = session_id, limit, ledger
         self.upload = None
         self.results = Kept(limit, ledger)
-        self.paused, self._paused_bytes = None, 0
+        self.paused = None
+        self._paused_bytes = [0]
+        self._lock = threading.Lock()          # the session's script and the reaper
+        weakref.finalize(self, _release_all, ledger, self._paused_bytes)
 
     def keep_paused(self, run, size: int) -> bool:
         """Keep ``run`` (about ``size`` bytes) as the session's paused run, in place of any
         other; False, keeping none, when it is larger than a session may hold or the server's
         ledger has no room for it."""
-        self.drop_paused()
-        if size > self._limit or not self._ledger.hold(size):
-            return False
-        self.paused, self._paused_bytes = run, size
-        return True
+        with self._lock:
+            self._drop_paused()
+            if size > self._limit or not self._ledger.hold(size):
+                return False
+            self.paused, self._paused_bytes[0] = run, size
+            return True
 
     def drop_paused(self) -> None:
-        if self.paused is not None:
-            self._ledger.release(self._paused_bytes)
-        self.paused, self._paused_bytes = None, 0
+        with self._lock:
+            self._drop_paused()
+
+    def _drop_paused(self) -> None:
+        self._ledger.release(self._paused_bytes[0])
+        self.paused, self._paused_bytes[0] = None, 0
 
     @property
     def holds_anything(self) -> bool:
         return self.upload is not None or bool(self.results.held) or self.paused is not None
 
     def empty(self) -> None:
-        self.upload = None
-        self.results = Kept(self._limit, self._ledger)
-        self.drop_paused()
+        with self._lock:
+            self.upload = None
+            self.results = Kept(self._limit, self._ledger)
+            self._drop_paused()
 
 
 class Holders:

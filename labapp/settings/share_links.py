@@ -33,7 +33,7 @@ def paused_epochs(value: str | None, epochs: int) -> tuple[int | None, str | Non
     if value is None:
         return None, None
     text = value.strip()
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isdecimal() and text.isascii() and len(text) <= 9) or int(text) < 1:
         return None, "The link's pause point is not a whole number of epochs ≥ 1, so the run " \
                      "trains to its end."
     if int(text) >= epochs:

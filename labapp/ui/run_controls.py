@@ -29,8 +29,8 @@ _HELP = {
 
 
 class ControlBar:
-    """The row of controls for ``plan``. After construction, :attr:`train`, :attr:`step` and :attr:`reset` say what was pressed and
-    :attr:`step_epochs` how many epochs a step trains."""
+    """The row of controls for ``plan``. After construction, :attr:`train`, :attr:`step` and
+    :attr:`reset` say what was pressed and :attr:`step_epochs` how many epochs a step trains."""
 
     def __init__(self, plan):
         cells = st.columns([1, 1, 1, 1.3, 1, 3.5], vertical_alignment="bottom")
@@ -76,7 +76,8 @@ def status_line(run, can_go_on: bool) -> str:
     if run.paused and can_go_on:
         return f"Paused after epoch {epochs_run:,} of {epochs:,}. Train or Step go on from here."
     if run.paused:
-        return f"Stopped after epoch {epochs_run:,} of {epochs:,}. This run was too large to " \
-               "keep paused on the shared server, so Train starts it again."
+        return f"Stopped after epoch {epochs_run:,} of {epochs:,}. The shared server could not " \
+               "keep this run paused (too large, or its memory for paused runs is full now), " \
+               "so Train and Step start it again from epoch 0."
     return f"Finished: {epochs_run:,} of {epochs:,} epochs. Reset to watch it again from the " \
            "start."

@@ -4,8 +4,11 @@ One training run follows the data line, one cached step after another, each call
 function on the previous step's result (:mod:`labapp.compute`):
 
     settings → :func:`table` (``load_table``) → :func:`prepared` (``prepare``)
-             → :func:`plan` (``plan``, with the train settings) → :func:`train_run` (``execute``:
-               the trained network and its report)
+             → :func:`plan` (``plan``, with the train settings) → :func:`train_run` (``start``
+               and ``advance``: the trained network and its report)
+
+A run the student steps or pauses is not a cached service: :func:`new_trainer` makes it and
+:func:`go_on` trains it further; the session holds it (:func:`labapp.ui.session.keep_trainer`).
 
 The settings are the cache keys; the functions never take them back.
 
@@ -44,8 +47,8 @@ from ..settings.seed_presets import PresetCard, preset_cards
 from . import session
 from .live_progress import LiveProgress, RunStopped
 
-__all__ = ["table", "prepared", "plan", "train_run", "new_trainer", "go_on", "gradient_check", "column_stats",
-           "correlations", "presets", "scaling_summary", "split_points", "sweep_cost",
+__all__ = ["table", "prepared", "plan", "train_run", "new_trainer", "go_on", "gradient_check",
+           "column_stats", "correlations", "presets", "scaling_summary", "split_points", "sweep_cost",
            "sweep_run", "split_ratios", "learning_curve", "kfold", "capacity"]
 
 _ENTRIES = 64

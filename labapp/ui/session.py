@@ -147,9 +147,13 @@ def keep_trainer(trainer) -> bool:
 
 
 def trainer_for(plan):
-    """This session's paused run of ``plan``, if it has one that can go on."""
-    trainer = holder().paused
-    if trainer is None or trainer.plan != plan or trainer.training.finished:
+    """This session's paused run of ``plan``, if it has one that can go on. A paused run of
+    other settings can no longer go on from the page (the settings changed), so it is let go
+    and its memory given back."""
+    kept = holder()
+    trainer = kept.paused
+    if trainer is not None and (trainer.plan != plan or trainer.training.finished):
+        kept.drop_paused()
         return None
     return trainer
 
