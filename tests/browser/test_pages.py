@@ -139,6 +139,22 @@ def pictures(lab) -> list[str]:
         "images => images.map(i => i.src)")
 
 
+def test_the_main_loop_fits_one_screen(lab):
+    """At 1366 × 900: Train, Stop, Step, Reset, the data plot and the network picture all start
+    within the first screen, before any scrolling."""
+    lab.page.set_viewport_size({"width": 1366, "height": 900})
+    lab.open("Train")
+    assert_healthy(lab)
+    for label in ("Train", "Step", "Reset"):
+        assert lab.button(label).bounding_box()["y"] < 900, label
+    stop = lab.page.locator('[data-testid="stMain"] button', has_text="Stop").first
+    assert stop.bounding_box()["y"] < 900
+    boxes = [lab.page.locator('[data-testid="stImage"] img').nth(i).bounding_box()
+             for i in range(2)]
+    assert all(box["y"] + 0.5 * box["height"] < 900 for box in boxes), boxes
+    assert boxes[0]["x"] < boxes[1]["x"], "the network beside the data plot"
+
+
 def test_step_trains_one_epoch_and_redraws_the_pictures(lab):
     lab.open("Train")
     assert_healthy(lab)
