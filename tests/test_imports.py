@@ -46,3 +46,19 @@ def test_nncore_imports_only_numpy_and_the_standard_library():
     assert expected <= set(report["modules"])
     for heavy in ("sklearn", "torch", "scipy", "pandas"):
         assert heavy not in report["tops"]
+
+
+#: What every page imports before it draws (the home page's modules and the shared ones).
+PAGE_PROBE = """
+import sys
+import labapp.ui.frame, labapp.ui.panels, labapp.ui.services, labapp.ui.session
+print("sklearn" in sys.modules)
+"""
+
+
+def test_a_page_opens_without_importing_scikit_learn():
+    """scikit-learn takes most of a second to import; only its bundled tables need it, so it is
+    imported when one of them is loaded, not by every page of a server waking from sleep."""
+    done = subprocess.run([sys.executable, "-c", PAGE_PROBE], capture_output=True, text=True,
+                          check=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert done.stdout.strip().splitlines()[-1] == "False"

@@ -19,7 +19,6 @@ import inspect
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn import datasets as sk
 
 from nncore import datasets as shipped
 from nncore import synthetic
@@ -68,7 +67,10 @@ def _boston() -> Dataset:
 
 
 def _scikit_learn_set(name: str) -> Dataset:
-    """One of scikit-learn's bundled tables, read from the installed package."""
+    """One of scikit-learn's bundled tables, read from the installed package (imported here,
+    on first use: importing scikit-learn takes most of a second, which every page of a server
+    waking from sleep would otherwise pay)."""
+    from sklearn import datasets as sk
     target_name, task = _SCIKIT_LEARN[name]
     load = getattr(sk, f"load_{name}")
     bunch = load(scaled=False) if name == "diabetes" else load()
