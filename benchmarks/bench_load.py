@@ -65,6 +65,12 @@ from labapp.settings.url_state import decode  # noqa: E402
 #: How long one student may wait for its result under full load (generous: this machine is
 #: shared, and the figures, not this limit, are what to watch).
 SESSION_TIMEOUT_S = 480
+#: A tab clicks again when its click has not started the script within this many seconds (a
+#: button re-drawn under the pointer on a loaded machine loses the click), at most
+#: :data:`CLICKS` times, as a student would; the repeated clicks are counted and reported.
+CLICK_RETRY_S, CLICKS = 60, 3
+#: Clicks a tab had to repeat, over the whole run.
+REPEATED_CLICKS = [0]
 SAMPLE_EVERY_S = 0.2
 
 
@@ -236,10 +242,20 @@ class Tab:
             await self.page.wait_for_timeout(250)
 
     async def press(self, label: str) -> None:
+        """Press the button ``label`` and wait for the rerun to finish (see :data:`CLICKS`)."""
+        from playwright.async_api import TimeoutError as NoRerun
         runs = await self.page.evaluate(harness.WATCH_RUNS)
-        await self.page.get_by_role("button", name=label, exact=True).click()
-        await self.page.wait_for_function(f"window.labScriptChanges > {runs}",
-                                          timeout=SESSION_TIMEOUT_S * 1000)
+        button = self.page.get_by_role("button", name=label, exact=True)
+        for click in range(1, CLICKS + 1):
+            await button.click()
+            try:
+                await self.page.wait_for_function(f"window.labScriptChanges > {runs}",
+                                                  timeout=CLICK_RETRY_S * 1000)
+                break
+            except NoRerun:
+                if click == CLICKS:
+                    raise
+                REPEATED_CLICKS[0] += 1
         await self.settled()
 
     async def metrics(self) -> dict[str, str]:
@@ -368,7 +384,9 @@ def report(waves: list[WaveFigures], hwm: float, cap: float) -> str:
         ["wave", "sessions (websocket + browser)", "all finished", "wall s",
          "median s to result", "max s to result", "browser tabs: median s",
          "server RSS before, MB", "peak, MB", "after, MB", "server CPU s per session"], rows)
-    return f"{table}\n\nServer peak RSS (VmHWM): {hwm:.0f} MB (cap {cap:.0f} MB)."
+    return (f"{table}\n\nServer peak RSS (VmHWM): {hwm:.0f} MB (cap {cap:.0f} MB). Browser "
+            f"clicks repeated because the first did not start the script within "
+            f"{CLICK_RETRY_S} s: {REPEATED_CLICKS[0]}.")
 
 
 def memory_problems(waves: list[WaveFigures], hwm: float, cap: float, growth: float) -> list[str]:
