@@ -160,10 +160,9 @@ def main():
         predictions.verdict(run)
         if current and plan.problem is None and state.teacher.shows("hand"):
             by_hand(state, upload, run)
-        equations(state, plan)
+    equations(state, plan)
+    if run is not None:
         results(state, run, upload)
-    else:
-        equations(state, plan)
     share(state, run, current)
 
 

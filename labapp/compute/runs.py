@@ -82,11 +82,12 @@ def start(prepared: Prepared, plan: Plan) -> Trainer:
                    Training(net, prepared.X_train, T_train, plan.config, **test))
 
 
-def advance(trainer: Trainer, epochs: int | None = None, callback=None) -> Run:
+def advance(trainer: Trainer, epochs: int | None = None, callback=None,
+            end_on_pause: bool = False) -> Run:
     """Train ``epochs`` more epochs (None: to the end of the run) and return the run as it then
     is (ValueError if the run is training already). ``callback`` receives
     :class:`nncore.Progress` (with the network being trained) about :data:`PROGRESS_POINTS`
-    times per run; a true value pauses. Raises
+    times per run; a true value pauses (or, with ``end_on_pause``, ends the run there). Raises
     :class:`~labapp.server.memory.ServerBusy` when the server's memory does not come free."""
     plan = trainer.plan
     every = max(1, plan.config.epochs // PROGRESS_POINTS)
@@ -95,8 +96,10 @@ def advance(trainer: Trainer, epochs: int | None = None, callback=None) -> Run:
                          "wait a moment, then press again.")
     try:
         with WORKING.reserve(plan.memory):
-            if not trainer.training.finished:
-                trainer.training.advance(epochs, callback, every)
+            training = trainer.training
+            if not training.finished and training.advance(epochs, callback, every) \
+                    and end_on_pause:
+                training.stop()
             return snapshot(trainer)
     finally:
         trainer.busy.release()
@@ -111,9 +114,4 @@ def snapshot(trainer: Trainer) -> Run:
 def execute(prepared: Prepared, plan: Plan, callback=None) -> Run:
     """A whole run of ``plan`` on ``prepared``; a ``callback`` (as :func:`advance` takes it)
     that asks to stop ends the run there."""
-    trainer = start(prepared, plan)
-    run = advance(trainer, None, callback)
-    if run.paused:
-        trainer.training.stop()
-        run = snapshot(trainer)
-    return run
+    return advance(start(prepared, plan), None, callback, end_on_pause=True)

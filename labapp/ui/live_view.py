@@ -33,13 +33,11 @@ class LiveView:
     def live(self, bar) -> LiveProgress:
         """The training callback that draws a frame (and offers Stop on ``bar``)."""
         bar.training_started()
-        loss = self._plan.config.loss
 
         def frame(progress):
             bar.progress(progress.epoch, progress.epochs)
             self._draw(progress.net)
-            self._curve.altair_chart(_small(charts.loss_curves(
-                progress.train_curve.copy(), progress.test_curve.copy(), loss)))
+            self._draw_curves(progress.train_curve.copy(), progress.test_curve.copy())
         return LiveProgress(frame, frames=LIVE_FRAMES, hold=FRAME_HOLD)
 
     def show(self, run) -> None:
@@ -47,19 +45,17 @@ class LiveView:
         curve."""
         self._draw(run.net if run is not None else runs.untrained_net(self._plan))
         if run is not None:
-            history = run.result.history
-            self._curve.altair_chart(_small(charts.loss_curves(
-                history.train_loss, history.test_loss, self._plan.config.loss)))
+            self._draw_curves(run.result.history.train_loss, run.result.history.test_loss)
+
+    def _draw_curves(self, train_loss, test_loss) -> None:
+        chart = charts.loss_curves(train_loss, test_loss, self._plan.config.loss)
+        self._curve.altair_chart(chart.properties(height=170))
 
     def _draw(self, net) -> None:
         for slot, picture in zip((self._data, self._network), _pictures(self._scene, net)):
             with slot.container():
                 st.image(picture.png(), width="stretch", output_format="PNG")
                 st.caption(picture.caption)
-
-
-def _small(chart):
-    return chart.properties(height=170)
 
 
 def _scene(prepared, plan):
