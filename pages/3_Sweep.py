@@ -8,7 +8,7 @@ from labapp.compute import sweep_tables, sweep_verdict
 from labapp.settings.page_settings import AXIS_LABELS
 from labapp.ui import experiment_controls, frame, predictions, services, session
 from labapp.ui.live_progress import LiveProgress
-from labapp.views import experiment_charts
+from labapp.views import sweep_charts
 
 PATH = "Sweep"
 
@@ -74,12 +74,12 @@ def main_chart(result, table):
     axes = result.axes
     st.subheader("Final loss by configuration")
     if len(axes) == 1:
-        st.altair_chart(experiment_charts.axis_line(table, axes[0]))
+        st.altair_chart(sweep_charts.axis_line(table, axes[0]))
         st.caption("Lines are the mean over seeds of the final loss, the band ± one standard "
                    "deviation. A red × at the top marks a value where runs diverged.")
     else:
         facet = axes[2] if len(axes) == 3 else None
-        st.altair_chart(experiment_charts.heatmap(table, axes[0], axes[1], facet))
+        st.altair_chart(sweep_charts.heatmap(table, axes[0], axes[1], facet))
         st.caption("Each cell is the mean final test loss over seeds (darker is lower)"
                    + (f", one heatmap per {AXIS_LABELS[facet]}" if facet else "")
                    + ". A red × marks a cell where runs diverged.")
@@ -104,14 +104,14 @@ def curves_view(result, table):
     st.subheader("Loss curves of every run")
     configs = list(sweep_tables.best_configs(table, top=len(table))["config"])
     chosen = st.selectbox("Highlight a configuration", configs, key="view.config")
-    st.altair_chart(experiment_charts.run_curves(sweep_tables.curves_table(result), chosen))
+    st.altair_chart(sweep_charts.run_curves(sweep_tables.curves_table(result), chosen))
     st.caption("Test loss per epoch of every run (grey), the chosen configuration's seeds in "
                "red. Runs that diverged stop where their loss became infinite.")
 
 
 def parallel_view(result, runs):
     st.subheader("Every run at once")
-    st.altair_chart(experiment_charts.parallel_coordinates(runs, result.axes))
+    st.altair_chart(sweep_charts.parallel_coordinates(runs, result.axes))
     st.caption("Parallel coordinates: each line is one run, through its settings and its "
                "final losses, each column scaled from its smallest (0) to its largest (1) value. "
                "Diverged runs are red and end above the top.")

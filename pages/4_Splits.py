@@ -6,8 +6,8 @@ import streamlit as st
 
 from labapp.compute import predictions as guesses
 from labapp.compute import split_captions, split_experiments, split_tables
-from labapp.ui import experiment_controls, frame, predictions, services
-from labapp.views import experiment_charts
+from labapp.ui import experiment_controls, frame, predictions, split_services
+from labapp.views import split_charts
 
 PATH = "Splits"
 
@@ -22,8 +22,8 @@ def ratio_section(settings, asks):
         st.info("Choose your guess above (or no guess) and this experiment runs.",
                 icon=":material/psychology:")
         return
-    table = split_tables.ratio_table(services.split_ratios(settings))
-    st.altair_chart(experiment_charts.spread_line(table, "train_ratio", "share of rows used for "
+    table = split_tables.ratio_table(split_services.split_ratios(settings))
+    st.altair_chart(split_charts.spread_line(table, "train_ratio", "share of rows used for "
                                              "training", "final loss", percent=True))
     st.caption(f"For each share, {settings.repeats} random splits: the line is their mean, the "
                "band runs from the lowest to the highest. " + split_captions.ratio_caption(table))
@@ -33,16 +33,16 @@ def ratio_section(settings, asks):
 
 def learning_section(settings):
     st.subheader("Learning curve")
-    table = split_tables.learning_table(services.learning_curve(settings))
-    st.altair_chart(experiment_charts.spread_line(table, "n_train", "training rows", "final loss"))
+    table = split_tables.learning_table(split_services.learning_curve(settings))
+    st.altair_chart(split_charts.spread_line(table, "n_train", "training rows", "final loss"))
     st.caption("One fixed test set per repeat; the network trains on growing parts of the "
                "remaining rows. " + split_captions.learning_caption(table))
 
 
 def kfold_section(settings):
     st.subheader(f"{settings.folds}-fold cross-validation against one hold-out split")
-    found = services.kfold(settings)
-    st.altair_chart(experiment_charts.fold_points(split_tables.kfold_table(found)))
+    found = split_services.kfold(settings)
+    st.altair_chart(split_charts.fold_points(split_tables.kfold_table(found)))
     cells = st.columns(2)
     cells[0].metric("k-fold test loss (mean)", f"{found['fold_mean']:.3g}")
     cells[1].metric("Single hold-outs (range)",
@@ -52,13 +52,13 @@ def kfold_section(settings):
 
 def capacity_section(settings):
     st.subheader("Model size and dropout against the gap")
-    result = services.capacity(settings)
+    result = split_services.capacity(settings)
     table = split_tables.capacity_table(result)
     st.dataframe(table.rename(columns={"hidden_width": "hidden units", "train_loss": "train loss",
                                        "test_loss": "test loss", "gap": "gap (mean)",
                                        "gap_std": "gap (std)"}), hide_index=True)
     epochs, train, test = split_tables.mean_curves(result, settings.large, 0.0)
-    st.altair_chart(experiment_charts.capacity_curves(epochs, train, test))
+    st.altair_chart(split_charts.capacity_curves(epochs, train, test))
     st.caption(split_captions.capacity_caption(table, settings.small, settings.large, train, test))
 
 

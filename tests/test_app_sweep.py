@@ -16,7 +16,7 @@ from labapp.settings.page_settings import SweepSettings
 from labapp.settings.url_state import LabState, decode, encode
 from labapp.ui import services, session
 from labapp.ui.live_progress import LiveProgress
-from labapp.views import experiment_charts
+from labapp.views import sweep_charts
 
 #: A small sweep: two learning rates × two widths × two seeds, 30 epochs.
 QUICK = {"sw_axes": "lr,width", "sw_lr": "0.1,1.0", "sw_width": "2,4", "sw_seeds": "2",
@@ -77,7 +77,7 @@ def test_a_one_axis_chart_puts_a_cross_at_the_top_for_diverged_runs():
     table = pd.DataFrame({"learning_rate": [0.1, 10.0], "diverged": [0, 2],
                           "test_mean": [0.3, np.nan], "test_std": [0.01, np.nan],
                           "train_mean": [0.2, np.nan], "train_std": [0.01, np.nan]})
-    spec = experiment_charts.axis_line(table, "learning_rate").to_dict()
+    spec = sweep_charts.axis_line(table, "learning_rate").to_dict()
     crosses = [layer for layer in spec["layer"] if layer["mark"].get("shape") == "cross"]
     assert len(crosses) == 1
     data = spec["datasets"][crosses[0]["data"]["name"]]

@@ -35,23 +35,23 @@ from streamlit.logger import get_logger
 
 from nncore.sweep_results import SweepResult
 
-from ..compute import data_profile, run_plan, runs, split_experiments, sweep_setup
+from ..compute import data_profile, run_plan, runs, sweep_setup
 from ..compute.gradient_check import check_gradients
 from ..compute.prepare import Prepared, prepare
 from ..compute.sweep_cost import Cost, cost
 from ..data.lab_table import Table, load_table
 from ..data.uploads import Upload
 from ..settings.dataset_names import UPLOAD
-from ..settings.page_settings import DataSettings, SplitSettings, SweepSettings, TrainSettings
+from ..settings.page_settings import DataSettings, SweepSettings, TrainSettings
 from ..settings.seed_presets import PresetCard, preset_cards
 from . import session
 from .live_progress import LiveProgress, RunStopped
 
 __all__ = ["table", "prepared", "plan", "train_run", "new_trainer", "go_on", "gradient_check",
            "column_stats", "correlations", "presets", "scaling_summary", "split_points", "sweep_cost",
-           "sweep_run", "split_ratios", "learning_curve", "kfold", "capacity"]
+           "sweep_run"]
 
-_ENTRIES = 64
+CACHE_ENTRIES = 64
 #: Trained runs and sweeps hold megabytes each: fewer of them are shared (about 5 MB for a run
 #: of ten layers of 256 units), so the shared cache stays within about 100 MB.
 _RESULTS = 16
@@ -59,7 +59,7 @@ _RESULTS = 16
 _LOG = get_logger(__name__)
 
 
-def _per_source(compute, entries: int = _ENTRIES):
+def _per_source(compute, entries: int = CACHE_ENTRIES):
     """The service for ``compute(data, *settings, _upload=None, **extra)``: shared across
     sessions for built-in and synthetic data (at most ``entries`` results), kept in the session
     for an uploaded file (see the module docstring). The service takes the session's upload as
@@ -192,7 +192,7 @@ def _sweep_inputs(settings: SweepSettings):
     return ready, sweep_setup.space(settings, ready.X_train.shape[1])
 
 
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def sweep_cost(settings: SweepSettings) -> Cost:
     """The sweep's size and estimated time, and why it is refused if it is."""
     ready, space = _sweep_inputs(settings)
@@ -229,31 +229,3 @@ def sweep_run(settings: SweepSettings, live: LiveProgress | None = None,
         if on_stop is not None:
             on_stop(stopped.run)
         raise stopped.interruption from None
-
-
-def _split_table(settings: SplitSettings) -> Table:
-    return table(split_experiments.data_settings(settings))
-
-
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def split_ratios(settings: SplitSettings) -> list[dict]:
-    """Train and test loss and the gap for every training share and random split."""
-    return split_experiments.ratio_rows(_split_table(settings), settings)
-
-
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def learning_curve(settings: SplitSettings) -> list[dict]:
-    """Train and test loss against the number of training rows."""
-    return split_experiments.learning_rows(_split_table(settings), settings)
-
-
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def kfold(settings: SplitSettings) -> dict:
-    """k-fold cross-validation against single hold-out splits."""
-    return split_experiments.kfold_rows(_split_table(settings), settings)
-
-
-@st.cache_data(max_entries=_ENTRIES, show_spinner=False)
-def capacity(settings: SplitSettings) -> SweepResult:
-    """A small and a large network, with and without dropout, on one split."""
-    return split_experiments.capacity_result(_split_table(settings), settings)

@@ -12,10 +12,10 @@ import pandas as pd
 __all__ = ["loss_curves", "metric_curves", "layer_curves", "confusion_heatmap",
            "predicted_vs_actual", "decision_boundary", "matrix_heatmap", "gradcheck_bars",
            "histogram", "feature_vs_target", "scatter_2d", "raw_vs_scaled", "cell_edges",
-           "MAX_POINTS"]
+           "MAX_POINTS", "SIDE_COLOURS"]
 
 MAX_POINTS = 3000
-_SIDE_COLOURS = alt.Scale(domain=["train", "test"], range=["#1f77b4", "#ff7f0e"])
+SIDE_COLOURS = alt.Scale(domain=["train", "test"], range=["#1f77b4", "#ff7f0e"])
 _CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                   "#7f7f7f", "#bcbd22", "#17becf"]
 
@@ -56,7 +56,7 @@ def _curves_frame(curves: dict[str, np.ndarray]) -> pd.DataFrame:
 def _lines(curves: dict[str, np.ndarray], y_title: str, log: bool):
     frame = _curves_frame(curves)
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    colours = _SIDE_COLOURS if set(curves) == {"train", "test"} else _class_scale(list(curves))
+    colours = SIDE_COLOURS if set(curves) == {"train", "test"} else _class_scale(list(curves))
     few = len(frame) <= 20 * len(curves)             # a few epochs: mark each one
     return alt.Chart(frame).mark_line(point=few).encode(
         x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(format="d", tickMinStep=1)),
@@ -150,7 +150,7 @@ def predicted_vs_actual(actual: np.ndarray, predicted: np.ndarray, side: np.ndar
     points = alt.Chart(finite).mark_circle(size=28, opacity=0.7).encode(
         x=alt.X("actual:Q", title=f"actual {target_name}", scale=scale),
         y=alt.Y("predicted:Q", title=f"predicted {target_name}", scale=scale),
-        color=alt.Color("side:N", title=None, scale=_SIDE_COLOURS),
+        color=alt.Color("side:N", title=None, scale=SIDE_COLOURS),
         tooltip=tips("side", "actual", "predicted"))
     return line + points
 

@@ -1,5 +1,4 @@
-"""Altair charts of sweeps and split experiments. Each function takes tables and returns a
-chart; none draws. Diverged runs are drawn as red crosses at the top, never left out."""
+"""Altair charts of a sweep. Each function takes tables and returns a chart; none draws. Diverged runs are drawn as red crosses at the top, never left out."""
 from __future__ import annotations
 
 import altair as alt
@@ -7,14 +6,12 @@ import numpy as np
 import pandas as pd
 
 from ..settings.page_settings import AXIS_LABELS
-from .charts import tips
+from .charts import SIDE_COLOURS, tips
 
-__all__ = ["axis_line", "heatmap", "run_curves", "parallel_coordinates", "spread_line",
-           "fold_points", "capacity_curves", "MAX_CURVE_RUNS"]
+__all__ = ["axis_line", "heatmap", "run_curves", "parallel_coordinates", "MAX_CURVE_RUNS"]
 
 #: The loss-curve chart draws at most this many runs (the highlighted config's always).
 MAX_CURVE_RUNS = 200
-_SIDES = alt.Scale(domain=["train", "test"], range=["#1f77b4", "#ff7f0e"])
 _CROSS = "#d62728"
 
 
@@ -39,7 +36,7 @@ def axis_line(table: pd.DataFrame, axis: str):
                                   "low": mean - std, "high": mean + std}))
     frame = pd.concat(rows, ignore_index=True)
     x = _x(axis, axis == "learning_rate")
-    base = alt.Chart(frame).encode(x=x, color=alt.Color("side:N", title=None, scale=_SIDES))
+    base = alt.Chart(frame).encode(x=x, color=alt.Color("side:N", title=None, scale=SIDE_COLOURS))
     band = base.mark_area(opacity=0.25).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     line = base.mark_line(point=True).encode(
         y=alt.Y("mean:Q", title="final loss (mean over seeds)"),
@@ -122,31 +119,3 @@ def parallel_coordinates(runs: pd.DataFrame, axes) -> alt.Chart:
         color=alt.Color("outcome:N", title=None, scale=alt.Scale(
             domain=["finished", "diverged"], range=["#1f77b4", _CROSS])),
         tooltip=tips("config", "column"))
-
-
-def spread_line(table: pd.DataFrame, x: str, x_title: str, y_title: str, percent: bool = False):
-    """Means with a min–max band per series (``series``): the split experiments' charts."""
-    axis = alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="%") if percent else alt.Axis())
-    base = alt.Chart(table).encode(x=axis, color=alt.Color("series:N", title=None))
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("min:Q"), y2=alt.Y2("max:Q"))
-    line = base.mark_line(point=True).encode(
-        y=alt.Y("mean:Q", title=y_title), tooltip=tips(x, "series", "mean", "std", "min", "max"))
-    return alt.layer(band, line)
-
-
-def fold_points(table: pd.DataFrame):
-    """Test loss of each fold and of each single hold-out split, side by side."""
-    return alt.Chart(table).mark_tick(thickness=3, size=30).encode(
-        x=alt.X("kind:N", title=None), y=alt.Y("test_loss:Q", title="test loss",
-                                               scale=alt.Scale(zero=False)),
-        color=alt.Color("kind:N", title=None, legend=None), tooltip=tips("kind", "test_loss"))
-
-
-def capacity_curves(epochs, train_loss, test_loss):
-    """Mean train and test loss over the seeds at the recorded epochs."""
-    frame = pd.concat([pd.DataFrame({"epoch": epochs, "loss": train_loss, "side": "train"}),
-                       pd.DataFrame({"epoch": epochs, "loss": test_loss, "side": "test"})])
-    return alt.Chart(frame).mark_line().encode(
-        x=alt.X("epoch:Q"),
-        y=alt.Y("loss:Q", title="loss (mean over seeds)", scale=alt.Scale(zero=False)),
-        color=alt.Color("side:N", title=None, scale=_SIDES), tooltip=tips("side", "epoch", "loss"))
