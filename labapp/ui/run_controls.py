@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .shortcuts import button_options
+
 __all__ = ["ControlBar", "MAX_STEP_EPOCHS"]
 
 #: The most epochs one press of Step trains.
@@ -36,13 +38,15 @@ class ControlBar:
         cells = st.columns([1, 1, 1, 1.3, 1, 3.5], vertical_alignment="bottom")
         blocked = plan.problem is not None
         self.train = cells[0].button("Train", type="primary", icon=":material/play_arrow:",
-                                     disabled=blocked, key="run.train", help=_HELP["train"],
+                                     disabled=blocked, key="run.train",
+                                     **button_options("train", _HELP["train"]),
                                      width="stretch")
         self._stop = cells[1].empty()
         self._stop.button("Stop", icon=":material/pause:", disabled=True, key="run.stop_idle",
                           help=_HELP["stop"], width="stretch")
         self.step = cells[2].button("Step", icon=":material/skip_next:", disabled=blocked,
-                                    key="run.step", help=_HELP["step"], width="stretch")
+                                    key="run.step", width="stretch",
+                                    **button_options("step", _HELP["step"]))
         self.step_epochs = int(cells[3].number_input("Epochs per step", 1, MAX_STEP_EPOCHS, 1,
                                                      key="run.step_epochs",
                                                      help=_HELP["epochs"]))
@@ -52,8 +56,8 @@ class ControlBar:
 
     def training_started(self) -> None:
         """Offer Stop while the network trains."""
-        self._stop.button("Stop", icon=":material/pause:", key="run.stop", help=_HELP["stop"],
-                          width="stretch")
+        self._stop.button("Stop", icon=":material/pause:", key="run.stop", width="stretch",
+                          **button_options("stop", _HELP["stop"]))
 
     def training_ended(self) -> None:
         self._stop.button("Stop", icon=":material/pause:", disabled=True, key="run.stop_done",
