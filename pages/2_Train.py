@@ -1,5 +1,6 @@
 """Train page: build a network, then train it and watch it learn, from the outside (the data
 plot, the loss) and the inside (every unit's map, the weights), live, step by step, or by hand."""
+from contextlib import contextmanager
 from dataclasses import replace
 
 import streamlit as st
@@ -54,20 +55,29 @@ def after_training(run, trainer) -> None:
         session.drop_trainer()
 
 
+@contextmanager
+def refusals_shown(bar=None):
+    """Show the server's refusal of a run (a ValueError: no memory for it now) as an error,
+    and end ``bar``'s training (its Stop greyed out again) however the run ended."""
+    try:
+        yield
+    except ValueError as problem:
+        st.error(plain(problem), icon=":material/hourglass_top:")
+    finally:
+        if bar is not None:
+            bar.training_ended()
+
+
 def train(state, upload, plan, bar, view, until=None):
     """Train on from the session's paused run, or a new run, drawing every frame; ``until``
-    pauses after that epoch (a link to a paused run). The server's refusals are shown."""
-    try:
+    pauses after that epoch (a link to a paused run)."""
+    with refusals_shown(bar):
         trainer = session.trainer_for(plan)
         if trainer is None or (until is not None and until <= trainer.training.epochs_done):
             trainer = services.new_trainer(state.data, state.train, upload)
         epochs = None if until is None else until - trainer.training.epochs_done
         run = services.go_on(trainer, epochs, view.live(bar), on_stop=keep_paused)
         after_training(run, trainer)
-    except ValueError as problem:
-        st.error(plain(problem), icon=":material/hourglass_top:")
-    finally:
-        bar.training_ended()
 
 
 def open_link(state, upload, plan, bar, view):
@@ -80,23 +90,17 @@ def open_link(state, upload, plan, bar, view):
     if until is not None:
         train(state, upload, plan, bar, view, until)
         return
-    try:
+    with refusals_shown(bar):
         after_training(services.train_run(state.data, state.train, upload, view.live(bar),
                                           on_stop=keep_paused), None)
-    except ValueError as problem:
-        st.error(plain(problem), icon=":material/hourglass_top:")
-    finally:
-        bar.training_ended()
 
 
 def step(state, upload, plan, epochs):
     """Train ``epochs`` epochs of the session's paused run (or of a new one)."""
-    trainer = session.trainer_for(plan)
-    try:
-        trainer = trainer or services.new_trainer(state.data, state.train, upload)
+    with refusals_shown():
+        trainer = session.trainer_for(plan) or services.new_trainer(state.data, state.train,
+                                                                     upload)
         after_training(services.go_on(trainer, epochs), trainer)
-    except ValueError as problem:
-        st.error(plain(problem), icon=":material/hourglass_top:")
 
 
 def act(state, upload, plan, bar, view):

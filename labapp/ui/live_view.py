@@ -12,7 +12,7 @@ from ..views.data_plot import data_plot
 from ..views.network_picture import network_picture
 from .live_progress import LiveProgress
 
-__all__ = ["LiveView", "LIVE_FRAMES", "FRAME_HOLD"]
+__all__ = ["LiveView", "show_picture", "LIVE_FRAMES", "FRAME_HOLD"]
 
 #: Frames a run shows at least, however fast it trains, and the seconds each stays at least:
 #: the default network's 300 epochs (25 ms of training) play in about two thirds of a second.
@@ -54,8 +54,14 @@ class LiveView:
     def _draw(self, net) -> None:
         for slot, picture in zip((self._data, self._network), _pictures(self._scene, net)):
             with slot.container():
-                st.image(picture.png(), width="stretch", output_format="PNG")
-                st.caption(picture.caption)
+                show_picture(picture)
+
+
+def show_picture(picture, caption: str | None = None) -> None:
+    """A PNG picture (:mod:`labapp.views.picture_kit`) at the width of its place, with its
+    caption (or ``caption``) under it."""
+    st.image(picture.png(), width="stretch", output_format="PNG")
+    st.caption(caption or picture.caption)
 
 
 def _scene(prepared, plan):

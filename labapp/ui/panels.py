@@ -12,6 +12,7 @@ from ..compute.run_plan import Plan
 from ..compute.runs import untrained_net
 from ..compute.unit_maps import scene, unit_maps
 from ..views.network_picture import network_picture
+from .live_view import show_picture
 
 __all__ = ["forward_panel", "backward_panel", "equations_panel"]
 
@@ -47,9 +48,9 @@ def equations_panel(plan: Plan, prepared, rows: int) -> None:
     with left:
         maps = unit_maps(untrained_net(plan), scene(prepared, plan.network["sizes"]))
         picture = network_picture(maps)
-        st.image(picture.png(), width="stretch", output_format="PNG")
-        st.caption(f"{' → '.join(map(str, plan.network['sizes']))}: {plan.n_params:,} "
-                   f"parameters, with their initial weights. {picture.caption}")
+        show_picture(picture, f"{' → '.join(map(str, plan.network['sizes']))}: "
+                              f"{plan.n_params:,} parameters, with their initial weights. "
+                              f"{picture.caption}")
     with right:
         forward_panel(plan, rows)
     backward_panel(plan, rows)
