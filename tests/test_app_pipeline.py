@@ -245,10 +245,16 @@ def test_every_chart_builds_a_vega_lite_spec():
     ready, run = _run(DataSettings(dataset="blobs", n_classes=3),
                       TrainSettings(loss="ce", output="softmax", epochs=20))
     history, table = run.result.history, ready.table
+    lines = [charts.loss_curves(history.train_loss, history.test_loss, "ce"),
+             charts.metric_curves(history.train_metric, history.test_metric, "accuracy"),
+             charts.layer_curves(history.grad_norm, "layer", "norm", log=True),
+             charts.loss_curves(np.array([]), np.array([]), "mse")]
+    for spec, rows in zip(lines, (2 * 20, 2 * 20, 3 * 20, 0)):
+        assert spec["mark"]["type"] == "line" and len(spec["data"]) == rows
+        assert {e["field"] for e in spec["encoding"].values() if isinstance(e, dict)} == \
+            {"epoch", "value", "curve"}
+        assert set(spec["data"].columns) == {"epoch", "value", "curve"}
     built = [
-        charts.loss_curves(history.train_loss, history.test_loss, "ce"),
-        charts.metric_curves(history.train_metric, history.test_metric, "accuracy"),
-        charts.layer_curves(history.grad_norm, "layer", "norm", log=True),
         charts.confusion_heatmap(run.report.confusion, table.class_names),
         charts.decision_boundary(run.report.grid, table.class_names),
         charts.matrix_heatmap(run.net.weights[0], "W1", "input", "unit"),
@@ -259,7 +265,6 @@ def test_every_chart_builds_a_vega_lite_spec():
         charts.raw_vs_scaled(table.X[:, 0], ready.scale_features(table.X)[:, 0], "x1"),
         charts.predicted_vs_actual(np.arange(5.0), np.arange(5.0) + 1, np.array(["train"] * 5),
                                    "y"),
-        charts.loss_curves(np.array([]), np.array([]), "mse"),
     ]
     for chart in built:
         assert isinstance(chart, alt.TopLevelMixin)

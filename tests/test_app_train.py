@@ -5,14 +5,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from app_testing import (ENTRY, PAGES, QUICK, TIMEOUT, charts, click, equations,  # noqa: F401
-                         fresh_caches, metrics, no_exception, open_page, params, shown, texts,
-                         train)
+                         fresh_caches, metrics, no_exception, open_page, open_section, params,
+                         shown, texts, train)
 
 from labapp.compute import runs
 from labapp.server.limits import MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_WIDTH
 from labapp.settings.page_settings import DataSettings, TrainSettings
 from labapp.settings.url_state import decode
 from labapp.ui import services
+from labapp.ui.run_results import INSIDE
 from labapp.ui.controls import BATCH_SIZES, L2_PENALTIES, LEARNING_RATES
 
 
@@ -23,8 +24,9 @@ def assert_trained(at) -> None:
     assert list(shown) == ["Training loss", "Test loss", f"Training {_metric(at)}",
                            f"Test {_metric(at)}"]
     subheaders = [h.value for h in at.subheader]
-    assert "Loss during training" in subheaders and "Weights" in subheaders
-    assert len(charts(at)) >= 4
+    assert any(h in subheaders for h in ("Accuracy during training", "R² during training"))
+    assert "Weights" not in subheaders, "the weights are drawn only when their section opens"
+    assert len(charts(at)) >= 3
 
 
 def _metric(at) -> str:
@@ -50,15 +52,18 @@ def test_training_shows_every_result_view():
     at = train(open_page("Train", QUICK))
     assert_trained(at)
     subheaders = [h.value for h in at.subheader]
-    for heading in ("Which classes it confuses", "Decision boundary", "Gradients per layer",
-                    "Gradient check", "Downloads"):
+    for heading in ("Which classes it confuses", "Decision boundary", "Gradient check",
+                    "Downloads"):
         assert heading in subheaders
+    inside = [h.value for h in open_section(at, INSIDE).subheader]
+    assert "Weights" in inside and "Gradients per layer" in inside
     assert any("Trained for 30 epochs" in s.value for s in at.success)
     assert [d.label for d in at.download_button] == [
         "History (CSV)", "Weights (.npz)", "Reproduction script (.py)"]
-    link, exercise = (c.value for c in at.code if c.value.startswith("http"))
-    assert link.startswith("http") and "run=1" in link and "epochs=30" in link
-    assert "run=1" not in exercise, "the teacher's exercise link opens untrained"
+    link = next(c.value for c in at.code if c.value.startswith("http"))
+    assert link.endswith("/Train?epochs=30&run=1"), "only what differs from the defaults"
+    exercise = click(at, "Make the link").code[-1].value
+    assert exercise.endswith("/Train?epochs=30"), "the teacher's exercise link opens untrained"
     assert any("W1: (2, 8)" in str(c.proto.spec) for c in charts(at))
 
 
@@ -74,7 +79,7 @@ def test_the_gradient_check_shows_each_parameters_relative_error():
 def test_dead_relu_units_are_charted_for_relu_layers():
     at = train(open_page("Train", {**QUICK, "act": "relu,tanh"}))
     assert_trained(at)
-    assert "Dead ReLU units" in [h.value for h in at.subheader]
+    assert "Dead ReLU units" in [h.value for h in open_section(at, INSIDE).subheader]
 
 
 def test_a_regression_dataset_switches_the_loss_and_shows_predictions():
@@ -219,10 +224,11 @@ def test_teacher_mode_hides_and_locks_what_it_names():
 
 def test_the_teacher_link_builder_writes_hide_and_lock_flags():
     at = open_page("Train", QUICK)
-    at.multiselect(key="teacher.hide").set_value(["lr", "gradcheck"]).run()
-    at.multiselect(key="teacher.lock").set_value(["hidden"]).run()
-    exercise = at.code[-1].value
-    assert "hide=gradcheck%2Clr" in exercise and "lock=hidden" in exercise
+    at.multiselect(key="teacher.hide").set_value(["lr", "gradcheck"])
+    at.multiselect(key="teacher.lock").set_value(["hidden"])
+    at.checkbox(key="teacher.seal").uncheck()
+    exercise = click(at, "Make the link").code[-1].value
+    assert exercise.endswith("?epochs=30&hide=gradcheck,lr&lock=hidden")
     assert "hide" not in params(at), "building the link leaves this page unchanged"
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from app_testing import charts as page_charts
 from app_testing import (fresh_caches, metrics, no_exception, open_page,  # noqa: F401
-                         texts, train)
+                         open_section, texts, train)
 
 from labapp.compute import run_captions
 from labapp.compute.run_report import metric_cards, shown_number
@@ -22,7 +22,7 @@ from labapp.settings.page_settings import DataSettings, TrainSettings
 from labapp.settings.seed_presets import POST_REPORTS, preset_differences, preset_state
 from labapp.settings.url_state import encode
 from labapp.ui import services
-from labapp.ui.run_results import download_files, weight_labels
+from labapp.ui.run_results import INSIDE, download_files, weight_labels
 from labapp.views import charts
 
 ADAM_AT_10 = TrainSettings(optimizer="adam", learning_rate=10.0, epochs=300)
@@ -137,8 +137,9 @@ def test_a_divergence_says_so_once():
 
 # ---------------------------------------------------------------- captions from the charts
 def _curve_points(spec: dict) -> dict[str, list[float]]:
+    """The plotted values of each curve of a line chart (a Vega-Lite dict, its data a frame)."""
     points = {}
-    for row in _spec_rows(spec, "curve"):
+    for row in spec["data"].to_dict("records"):
         points.setdefault(row["curve"], []).append(row["value"])
     return points
 
@@ -149,7 +150,7 @@ def test_the_dead_unit_caption_reads_the_plotted_shares():
     state = preset_state("seed_001")
     run = services.train_run(state.data, state.train)
     dead = run.result.history.dead_fraction
-    spec = charts.layer_curves(dead, "hidden layer", "share", log=False, numbers=[1]).to_dict()
+    spec = charts.layer_curves(dead, "hidden layer", "share", log=False, numbers=[1])
     plotted = _curve_points(spec)["hidden layer 1"]
     caption = run_captions.dead_caption(dead, [1])
     assert 0.25 <= plotted[-1] <= 0.75 or max(plotted) >= 0.25
@@ -162,7 +163,7 @@ def test_the_dead_unit_caption_reads_the_plotted_shares():
 
 def test_the_dead_units_keep_their_layer_numbers_in_chart_and_caption():
     dead = np.array([[0.0, 0.25], [0.0, 0.5]])[:, [1]]           # layer 1 tanh, layer 2 ReLU
-    spec = charts.layer_curves(dead, "hidden layer", "share", log=False, numbers=[2]).to_dict()
+    spec = charts.layer_curves(dead, "hidden layer", "share", log=False, numbers=[2])
     assert set(_curve_points(spec)) == {"hidden layer 2"}
     caption = run_captions.dead_caption(dead, [2])
     assert "50% in hidden layer 2" in caption and "hidden layer 1" not in caption
@@ -175,7 +176,7 @@ def test_the_dead_units_keep_their_layer_numbers_in_chart_and_caption():
 def test_the_gradient_caption_quotes_the_plotted_norms(settings):
     run = services.train_run(DataSettings(), settings)
     grads = run.result.history.grad_norm
-    spec = charts.layer_curves(grads, "layer", "norm", log=True).to_dict()
+    spec = charts.layer_curves(grads, "layer", "norm", log=True)
     plotted = _curve_points(spec)
     caption = run_captions.gradient_caption(grads)
     quoted = re.findall(r"layer (\d+): ([-\d.e+]+)(?: → ([-\d.e+]+))?", caption)
@@ -252,7 +253,7 @@ def test_predictions_do_not_force_zero_onto_the_axes():
 
 
 def test_weight_heatmaps_name_the_features_and_the_hidden_units():
-    at = train(open_page("Train", {"data": "boston", "epochs": "10"}))
+    at = open_section(train(open_page("Train", {"data": "boston", "epochs": "10"})), INSIDE)
     no_exception(at)
     specs = [json.loads(c.proto.spec) for c in page_charts(at)]
     titled = {str(s.get("title")): s for s in specs}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..compute import runs
+from ..compute import run_captions, runs
 from ..compute.unit_maps import scene, unit_maps
 from ..views import charts
 from ..views.data_plot import data_plot
@@ -45,11 +45,15 @@ class LiveView:
         curve."""
         self._draw(run.net if run is not None else runs.untrained_net(self._plan))
         if run is not None:
-            self._draw_curves(run.result.history.train_loss, run.result.history.test_loss)
+            self._draw_curves(run.result.history.train_loss, run.result.history.test_loss,
+                              _loss_captions(run))
 
-    def _draw_curves(self, train_loss, test_loss) -> None:
-        chart = charts.loss_curves(train_loss, test_loss, self._plan.config.loss)
-        self._curve.altair_chart(chart.properties(height=170))
+    def _draw_curves(self, train_loss, test_loss, captions=()) -> None:
+        spec = charts.loss_curves(train_loss, test_loss, self._plan.config.loss)
+        with self._curve.container():
+            st.vega_lite_chart({**spec, "height": 170}, width="stretch")
+            for caption in captions:
+                st.caption(caption)
 
     def _draw(self, net) -> None:
         for slot, picture in zip((self._data, self._network), _pictures(self._scene, net)):
@@ -62,6 +66,16 @@ def show_picture(picture, caption: str | None = None) -> None:
     caption (or ``caption``) under it."""
     st.image(picture.png(), width="stretch", output_format="PNG")
     st.caption(caption or picture.caption)
+
+
+def _loss_captions(run) -> list[str]:
+    """Why the finished run's loss curves look as they do, and its step rules if unusual."""
+    config = run.plan.config
+    dropped = bool(config.dropout) or bool(config.dropconnect)
+    found = [run_captions.loss_caption(run.result, config.batch_size, dropped,
+                                       config.learning_rate),
+             run_captions.step_rule_caption(config)]
+    return [caption for caption in found if caption]
 
 
 def _scene(prepared, plan):

@@ -12,7 +12,10 @@ from ..views import charts
 from ..views.plain_text import plain
 from . import services
 
-__all__ = ["results", "weight_labels", "download_files"]
+__all__ = ["results", "weight_labels", "download_files", "INSIDE"]
+
+#: The key of the section of weight matrices and gradients, drawn only when open.
+INSIDE = "view.inside"
 
 
 def outcome(run):
@@ -45,17 +48,12 @@ def post_line(run, cards):
 
 
 def curves(run):
-    history, config = run.result.history, run.plan.config
-    st.subheader("Loss during training")
-    st.altair_chart(charts.loss_curves(history.train_loss, history.test_loss, config.loss))
-    dropped = bool(config.dropout) or bool(config.dropconnect)
-    st.caption(run_captions.loss_caption(run.result, config.batch_size, dropped,
-                                         config.learning_rate))
-    rule = run_captions.step_rule_caption(config)
-    if rule:
-        st.caption(rule)
-    st.altair_chart(charts.metric_curves(history.train_metric, history.test_metric,
-                                         run_captions.metric_name(history.metric_name)))
+    """The metric during training (the loss curve is drawn at the top of the page)."""
+    history = run.result.history
+    name = run_captions.metric_name(history.metric_name)
+    st.subheader(f"{name[:1].upper()}{name[1:]} during training")
+    st.vega_lite_chart(charts.metric_curves(history.train_metric, history.test_metric, name),
+                       width="stretch")
     st.caption(run_captions.metric_caption(history.metric_name, run.report.metric_name))
 
 
@@ -130,7 +128,8 @@ def weight_views(run):
 def gradient_views(run):
     history = run.result.history
     st.subheader("Gradients per layer")
-    st.altair_chart(charts.layer_curves(history.grad_norm, "layer", "‖∂L/∂W‖", log=True))
+    st.vega_lite_chart(charts.layer_curves(history.grad_norm, "layer", "‖∂L/∂W‖", log=True),
+                       width="stretch")
     st.caption(run_captions.gradient_caption(history.grad_norm))
     if history.dead_fraction.size:
         relu = [h for h in range(history.dead_fraction.shape[1])
@@ -138,9 +137,9 @@ def gradient_views(run):
         if relu:
             numbers = [h + 1 for h in relu]
             st.subheader("Dead ReLU units")
-            st.altair_chart(charts.layer_curves(history.dead_fraction[:, relu], "hidden layer",
-                                                "share of dead units", log=False,
-                                                numbers=numbers))
+            st.vega_lite_chart(charts.layer_curves(history.dead_fraction[:, relu],
+                                                   "hidden layer", "share of dead units",
+                                                   log=False, numbers=numbers), width="stretch")
             st.caption(run_captions.dead_caption(history.dead_fraction[:, relu], numbers))
 
 
@@ -202,9 +201,16 @@ def results(state, run, upload):
     else:
         regression_views(run)
     shown = state.teacher.shows
-    for section, draw in (("weights", partial(weight_views, run)),
-                          ("gradients", partial(gradient_views, run)),
-                          ("gradcheck", partial(gradcheck_view, run, upload)),
+    inside = [draw for section, draw in (("weights", partial(weight_views, run)),
+                                         ("gradients", partial(gradient_views, run)))
+              if shown(section)]
+    if inside:
+        with st.expander("Inside the numbers: the weight matrices and the gradients per layer",
+                         icon=":material/grid_view:", key=INSIDE, on_change="rerun") as section:
+            if section.open:                          # drawn only when the student opens it
+                for draw in inside:
+                    draw()
+    for section, draw in (("gradcheck", partial(gradcheck_view, run, upload)),
                           ("downloads", partial(downloads, run))):
         if shown(section):
             draw()

@@ -1,4 +1,6 @@
-"""Altair charts for the pages. Each function takes plain arrays and returns a chart; none draws.
+"""Charts for the pages. Each function takes plain arrays and returns a chart, none draws: an
+Altair chart, or for the line charts of a run's history (redrawn in every live frame) a
+Vega-Lite spec as a plain dict, drawn with ``st.vega_lite_chart``.
 
 Charts that could hold many rows take at most :data:`MAX_POINTS` of them (an even sample), so a
 large upload never sends a huge chart to the browser.
@@ -53,16 +55,25 @@ def _curves_frame(curves: dict[str, np.ndarray]) -> pd.DataFrame:
     return _even_sample(pd.concat(frames, ignore_index=True).replace([np.inf, -np.inf], np.nan))
 
 
-def _lines(curves: dict[str, np.ndarray], y_title: str, log: bool):
+def _lines(curves: dict[str, np.ndarray], y_title: str, log: bool) -> dict:
+    """One line per curve against the epoch, as a Vega-Lite spec written as a plain dict (draw
+    it with ``st.vega_lite_chart``): these charts are redrawn in every live frame of a run, and
+    a dict costs a fraction of a millisecond where Altair's conversion of the same chart costs
+    about 7 ms."""
     frame = _curves_frame(curves)
-    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     colours = SIDE_COLOURS if set(curves) == {"train", "test"} else _class_scale(list(curves))
     few = len(frame) <= 20 * len(curves)             # a few epochs: mark each one
-    return alt.Chart(frame).mark_line(point=few).encode(
-        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("value:Q", title=y_title, scale=scale),
-        color=alt.Color("curve:N", title=None, scale=colours),
-        tooltip=tips("curve", "epoch", "value"))
+    return {"data": frame, "mark": {"type": "line", "point": few},
+            "encoding": {
+                "x": {"field": "epoch", "type": "quantitative", "title": "epoch",
+                      "axis": {"format": "d", "tickMinStep": 1}},
+                "y": {"field": "value", "type": "quantitative", "title": y_title,
+                      "scale": {"type": "log"} if log else {"zero": False}},
+                "color": {"field": "curve", "type": "nominal", "title": None,
+                          "scale": {"domain": list(colours.domain), "range": list(colours.range)}},
+                "tooltip": [{"field": "curve", "type": "nominal"},
+                            {"field": "epoch", "type": "quantitative"},
+                            {"field": "value", "type": "quantitative"}]}}
 
 
 def loss_curves(train_loss: np.ndarray, test_loss: np.ndarray, loss_name: str):

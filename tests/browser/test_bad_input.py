@@ -73,7 +73,7 @@ def test_a_learning_rate_of_10_diverges_with_an_explanation_and_the_tab_recovers
     assert_healthy(lab)
     message = " ".join(lab.alerts("error"))
     assert "diverged" in message and "learning rate" in message
-    assert "Loss during training" in lab.headings(), "the epochs before it blew up are drawn"
+    assert "R² during training" in lab.headings(), "the epochs before it blew up are drawn"
     lab.open("Train", "data=boston&opt=sgd&lr=0.01&epochs=50")
     lab.press("Train")
     assert not lab.alerts("error") and len(lab.metrics()) == 4
