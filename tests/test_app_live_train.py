@@ -16,7 +16,7 @@ from labapp.settings.page_settings import DataSettings, TrainSettings
 from labapp.settings.share_links import PAUSE_KEY, RUN_KEY, paused_epochs, share_params
 from labapp.settings.url_state import LabState, decode
 from labapp.ui import services
-from labapp.ui.live_progress import LiveProgress
+from labapp.ui.live_progress import FrameBudget, LiveProgress
 
 #: Mini-batches, dropout and Adam: every piece of state a pause must keep (the optimiser's
 #: moments, the batch order's and the masks' generator) matters.
@@ -301,3 +301,28 @@ def test_changing_a_setting_lets_the_paused_run_go():
     no_exception(at)
     assert holder.paused is None
     assert "settings changed since this run" in texts(at)
+
+
+def test_the_server_s_frame_budget_counts_frames_over_the_last_second():
+    now = [0.0]
+    budget = FrameBudget(per_second=3, clock=lambda: now[0])
+    assert [budget.take() for _ in range(4)] == [True, True, True, False]
+    now[0] = 0.999
+    assert not budget.take(), "the first three are less than a second old"
+    now[0] = 1.0
+    assert budget.take() and budget.take() and budget.take() and not budget.take()
+
+
+def test_a_busy_server_thins_a_short_run_s_frames_but_keeps_the_first():
+    """With the budget spent by other sessions, a run draws its first frame only (the finished
+    run's view follows it); with room for two more, it draws three, and holds only those."""
+    for room, expected in ((0, [1]), (2, [1, 31, 61])):
+        drawn, slept, now = [], [], [0.0]
+        budget = FrameBudget(per_second=room, clock=lambda: now[0])
+        live = LiveProgress(lambda p: drawn.append(p.epoch),
+                            clock=lambda: now[0], frames=10, hold=0.05, sleep=slept.append,
+                            budget=budget)
+        for epoch in range(1, 301):
+            live(nncore.Progress(epoch, 300, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch)))
+        assert drawn == expected
+        assert len(slept) == len(expected)

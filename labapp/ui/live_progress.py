@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import contextvars
 import math
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from nncore import Progress
 
-__all__ = ["LiveProgress", "RunStopped", "DRAW_INTERVAL", "DRAW_SHARE"]
+__all__ = ["LiveProgress", "RunStopped", "FrameBudget", "DRAW_INTERVAL", "DRAW_SHARE",
+           "SERVER_FRAMES"]
 
 #: Seconds between two frames of the live curve, at least.
 DRAW_INTERVAL = 0.25
@@ -31,6 +34,36 @@ DRAW_INTERVAL = 0.25
 #: keeps the frames per run (and so a run's CPU cost) about the same however many students
 #: train at once. Stop is noticed at the next frame.
 DRAW_SHARE = 0.1
+
+
+class FrameBudget:
+    """At most ``per_second`` animation frames a second, across every session of the server.
+
+    A short run plays a few frames, each costing about 20 ms of the server's CPU (two
+    pictures and a chart). One student alone never reaches the budget; when a class presses
+    Train together, the frames are shared out and the runs play with fewer frames (the first
+    and the finished run are always drawn), so a crowd costs the server about the same as a
+    few students. ``clock`` returns seconds (tests pass their own)."""
+
+    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic):
+        self._per_second, self._clock = per_second, clock
+        self._drawn: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Whether a frame may be drawn now (it is then counted)."""
+        now = self._clock()
+        with self._lock:
+            while self._drawn and now - self._drawn[0] >= 1.0:
+                self._drawn.popleft()
+            if len(self._drawn) >= self._per_second:
+                return False
+            self._drawn.append(now)
+            return True
+
+
+#: The server's budget of animation frames (about 0.4 s of a core a second at most).
+SERVER_FRAMES = FrameBudget(per_second=20)
 
 
 class RunStopped(Exception):
@@ -51,14 +84,17 @@ class LiveProgress:
     would show no learning at all: with ``frames``, a frame is also drawn each time another
     ``1/frames`` of the run's epochs is done, and each such frame stays at least ``hold``
     seconds (``sleep``: the thread waits without holding the interpreter), so a short run plays
-    as a short animation of about ``frames × hold`` seconds."""
+    as a short animation of about ``frames × hold`` seconds. Those frames after the first are
+    drawn only as ``budget`` (:class:`FrameBudget`, the server's) allows."""
 
     def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL,
                  share: float = DRAW_SHARE, clock: Callable[[], float] = time.monotonic, *,
-                 frames: int = 0, hold: float = 0.0, sleep: Callable[[float], None] = time.sleep):
+                 frames: int = 0, hold: float = 0.0, sleep: Callable[[float], None] = time.sleep,
+                 budget: FrameBudget = SERVER_FRAMES):
         self._draw = draw
         self._interval, self._share, self._clock = interval, share, clock
         self._frames, self._hold, self._sleep = frames, hold, sleep
+        self._budget = budget
         self._context = contextvars.copy_context()
         self._next_frame = -math.inf
         self._next_epoch = 0
@@ -68,6 +104,9 @@ class LiveProgress:
         start = self._clock()
         counted = self._frames and progress.epoch >= self._next_epoch
         if start < self._next_frame and not counted:
+            return False
+        if counted and self._next_epoch > 0 and not self._budget.take():   # a busy server
+            self._next_epoch = progress.epoch + max(1, progress.epochs // self._frames)
             return False
         try:
             self._context.run(self._draw, progress)
