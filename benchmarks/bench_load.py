@@ -35,184 +35,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from dataclasses import dataclass
+from urllib.parse import urlparse
 
 import _common
+from _probes import MemoryProbe, cpu_seconds
+from _students import (SESSION_TIMEOUT_S, Outcome, StreamClient, client_opens, expected_metrics,
+                       failure_text, harness, outcome_problems, seed_in)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-import harness  # noqa: E402
-import websockets  # noqa: E402
-from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-
-from labapp.compute.prepare import prepare  # noqa: E402
-from labapp.compute.run_plan import plan  # noqa: E402
-from labapp.compute.run_report import metric_cards  # noqa: E402
-from labapp.compute.runs import execute  # noqa: E402
-from labapp.data.lab_table import load_table  # noqa: E402
-from labapp.settings.url_state import decode  # noqa: E402
-
-#: How long one student may wait for its result under full load (generous: this machine is
-#: shared, and the figures, not this limit, are what to watch).
-SESSION_TIMEOUT_S = 480
 #: A tab clicks again when its click has not started the script within this many seconds (a
 #: button re-drawn under the pointer on a loaded machine loses the click), at most
 #: :data:`CLICKS` times, as a student would; the repeated clicks are counted and reported.
 CLICK_RETRY_S, CLICKS = 60, 3
 #: Clicks a tab had to repeat, over the whole run.
 REPEATED_CLICKS = [0]
-SAMPLE_EVERY_S = 0.2
-
-
-# -- what each student must see ---------------------------------------------------------------
-
-def expected_metrics(seed: int) -> dict[str, str]:
-    """The metric cards of the default network trained with ``seed``, computed in-process by
-    the same code the server runs."""
-    state, notes = decode({"seed": str(seed)})
-    assert not notes, notes
-    prepared = prepare(load_table(state.data))
-    run = execute(prepared, plan(prepared, state.train))
-    return metric_cards(run.result, run.report)
-
-
-def seed_in(query: str) -> str | None:
-    return parse_qs(query).get("seed", [None])[0]
-
-
-def cpu_seconds(server: harness.Server) -> float:
-    """The CPU time (user + system) the server process has used so far."""
-    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-# -- the server's memory ----------------------------------------------------------------------
-
-class MemoryProbe:
-    """Samples the server's resident memory every :data:`SAMPLE_EVERY_S` in a thread."""
-
-    def __init__(self, server: harness.Server):
-        self.server, self.samples = server, []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.samples.append(self.server.memory_mb())
-            self._stop.wait(SAMPLE_EVERY_S)
-
-    def __enter__(self) -> MemoryProbe:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def peak(self) -> float:
-        return max(self.samples)
-
-
-# -- what a student saw -----------------------------------------------------------------------
-
-@dataclass
-class Outcome:
-    """One student: seconds from its request to the result, the metric cards, the seed in its
-    address, exception boxes and error alerts, or the failure that stopped it."""
-
-    seed: int
-    kind: str
-    seconds: float = float("nan")
-    metrics: dict[str, str] = field(default_factory=dict)
-    url_seed: str | None = None
-    exceptions: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    failure: str | None = None
-
-
-def failure_text(problem: BaseException) -> str:
-    lines = str(problem).splitlines()
-    return f"{type(problem).__name__}: {lines[0] if lines else ''}"
-
-
-# -- a websocket client -----------------------------------------------------------------------
-
-class StreamClient:
-    """One Streamlit session over the browser's websocket protocol, without a browser."""
-
-    def __init__(self, base_url: str):
-        self.url = base_url.replace("http://", "ws://") + "/_stcore/stream"
-        self.socket = None
-
-    async def connect(self) -> StreamClient:
-        self.socket = await websockets.connect(self.url, subprotocols=["streamlit"],
-                                               max_size=None, open_timeout=SESSION_TIMEOUT_S)
-        return self
-
-    async def open(self, page: str, query: str, outcome: Outcome) -> None:
-        """Ask for ``page`` with ``query`` and read the script's elements into ``outcome`` until
-        the script has finished."""
-        request = BackMsg()
-        request.rerun_script.query_string = query
-        request.rerun_script.page_name = page
-        await self.socket.send(request.SerializeToString())
-        cards = {}
-        async for raw in self.socket:
-            message = ForwardMsg()
-            message.ParseFromString(raw)
-            kind = message.WhichOneof("type")
-            if kind == "page_info_changed":
-                outcome.url_seed = seed_in(message.page_info_changed.query_string)
-            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                self._read(message, cards, outcome)
-            elif kind == "script_finished":
-                break
-        outcome.metrics = dict(cards.values())
-
-    @staticmethod
-    def _read(message: ForwardMsg, cards: dict, outcome: Outcome) -> None:
-        """Keep metric cards by their place on the page (a later element there replaces them),
-        exception boxes and error alerts."""
-        element = message.delta.new_element
-        place = tuple(message.metadata.delta_path)
-        cards.pop(place, None)
-        if element.WhichOneof("type") == "metric":
-            cards[place] = (element.metric.label, element.metric.body)
-        elif element.WhichOneof("type") == "exception":
-            outcome.exceptions.append(element.exception.message)
-        elif element.WhichOneof("type") == "alert" and element.alert.format == Alert.ERROR:
-            outcome.errors.append(element.alert.body)
-
-    async def close(self) -> None:
-        await self.socket.close()
 
 
 async def client_trains(client: StreamClient, seed: int) -> Outcome:
     """Open the link that trains ``seed`` on opening; record what the session was sent."""
-    outcome = Outcome(seed, "websocket")
-    start = time.perf_counter()
-    try:
-        await asyncio.wait_for(client.open("Train", f"seed={seed}&run=1", outcome),
-                               SESSION_TIMEOUT_S)
-        if outcome.metrics:
-            outcome.seconds = time.perf_counter() - start
-        else:
-            outcome.failure = "the script finished without metric cards"
-    except Exception as problem:  # noqa: BLE001 — any failure is that student's result
-        outcome.failure = failure_text(problem)
-    finally:
-        await client.close()
+    outcome = await client_opens(client, "Train", f"seed={seed}&run=1",
+                                 Outcome(seed, "websocket"))
+    if outcome.failure is None and not outcome.metrics:
+        outcome.seconds, outcome.failure = float("nan"), "the script finished without metric cards"
     return outcome
 
 
@@ -327,15 +174,9 @@ def problems(outcomes: list[Outcome], expected: dict[int, dict[str, str]]) -> li
     found = []
     for o in outcomes:
         who = f"{o.kind} session with seed {o.seed}"
-        if o.failure:
-            found.append(f"{who} did not finish: {o.failure}")
-            continue
-        if o.metrics != expected[o.seed]:
-            found.append(f"{who} shows {o.metrics}, its own run gives {expected[o.seed]}")
-        if o.url_seed != str(o.seed):
+        found += outcome_problems(who, o, expected[o.seed])
+        if o.failure is None and o.url_seed != str(o.seed):
             found.append(f"{who} has seed={o.url_seed} in its address")
-        if o.exceptions or o.errors:
-            found.append(f"{who} shows errors: {o.exceptions + o.errors}")
     return found
 
 
@@ -415,7 +256,7 @@ async def load_test(args) -> int:
 
     plan = wave_seeds(args)
     started = time.perf_counter()
-    expected = {seed: expected_metrics(seed)
+    expected = {seed: expected_metrics({"seed": str(seed)})
                 for clients, tabs in plan for seed in clients + tabs}
     distinct = len({tuple(m.items()) for m in expected.values()})
     print(f"Expected metrics for {len(expected)} seeds computed in-process in "

@@ -126,8 +126,7 @@ def main():
     distributions(table)
     correlation(state.data, upload)
     scaling(state.data, table, upload)
-    if state.teacher.shows("link"):
-        frame.link_box(state, PATH, with_result=False)
+    frame.share_footer(state, PATH, with_result=False)
 
 
 main()

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from labapp.compute import sweep_tables, sweep_verdict
+from labapp.compute import sweep_importance, sweep_setup, sweep_tables, sweep_verdict
 from labapp.settings.page_settings import AXIS_LABELS
 from labapp.ui import experiment_controls, frame, predictions, services, session
 from labapp.ui.live_progress import LiveProgress
@@ -13,9 +13,13 @@ from labapp.views import sweep_charts
 PATH = "Sweep"
 
 
-def work_summary(cost):
-    st.markdown(f"**Total work:** {cost.runs:,} runs, {cost.epochs:,} epochs in all, about "
-                f"{cost.multiply_adds / 1e6:,.0f} million multiply-adds: about "
+def work_summary(settings, cost):
+    drawn = ""
+    if settings.search == "random":
+        drawn = (f" ({cost.configs:,} configurations drawn at random × {settings.seeds:,} "
+                 "seeds)")
+    st.markdown(f"**Total work:** {cost.runs:,} runs{drawn}, {cost.epochs:,} epochs in all, "
+                f"about {cost.multiply_adds / 1e6:,.0f} million multiply-adds: about "
                 f"{cost.seconds:.1f} s of computing.")
     if cost.problem:
         st.error(cost.problem, icon=":material/block:")
@@ -35,8 +39,7 @@ def draw_progress(area, progress):
 
 def run_now(settings, guess):
     stop = st.empty()
-    stop.button("Stop", icon=":material/stop:", help="Stops the sweep and keeps every run "
-                "that has finished.")
+    experiment_controls.stop_sweep_button(stop)
     area = st.empty()
     live = LiveProgress(partial(draw_progress, area))
     try:
@@ -67,29 +70,77 @@ def outcome(result, table):
 def guess_result(kept, table):
     axis, guess = kept.guess
     if predictions.answered(guess):
-        predictions.show(sweep_verdict.guess_outcome(axis, guess, table))
+        options = kept.settings.axis_values().get(axis)
+        predictions.show(sweep_verdict.guess_outcome(axis, guess, table, options))
 
 
-def main_chart(result, table):
+def heatmaps(table, axes):
+    """One heatmap for two axes; for three, one per value of the third, sharing one colour
+    scale, two to a row (one on a phone)."""
+    if len(axes) == 2:
+        st.altair_chart(sweep_charts.heatmap(table, axes[0], axes[1]), width="stretch")
+        return
+    facet, domain = axes[2], sweep_charts.colour_domain(table)
+    values = sorted(table[facet].unique())
+    for start in range(0, len(values), 2):
+        for column, value in zip(st.columns(2), values[start:start + 2]):
+            title = f"{AXIS_LABELS[facet]} {sweep_tables.value_text(facet, value)}"
+            column.altair_chart(sweep_charts.heatmap(table[table[facet] == value], axes[0],
+                                                     axes[1], domain, title), width="stretch")
+
+
+def main_chart(result, table, continuous):
     axes = result.axes
+    if continuous:
+        return                         # a random search's learning rates: the scatter shows it
     st.subheader("Final loss by configuration")
     if len(axes) == 1:
         st.altair_chart(sweep_charts.axis_line(table, axes[0]))
         st.caption("Lines are the mean over seeds of the final loss, the band ± one standard "
                    "deviation. A red × at the top marks a value where runs diverged.")
     else:
-        facet = axes[2] if len(axes) == 3 else None
-        st.altair_chart(sweep_charts.heatmap(table, axes[0], axes[1], facet))
-        st.caption("Each cell is the mean final test loss over seeds (darker is lower)"
-                   + (f", one heatmap per {AXIS_LABELS[facet]}" if facet else "")
+        heatmaps(table, axes)
+        st.caption("Each cell shows the mean final test loss over seeds (darker is lower)"
+                   + (f", one heatmap per {AXIS_LABELS[axes[2]]}" if len(axes) == 3 else "")
                    + ". A red × marks a cell where runs diverged.")
+
+
+def importance_view(result, runs, continuous):
+    st.subheader("Which setting mattered most?")
+    found = sweep_importance.importance(runs, result.axes, continuous)
+    if found is None:
+        st.markdown("Too few runs finished to tell.")
+    else:
+        st.altair_chart(sweep_charts.importance_bars(found.shares))
+        st.markdown(sweep_importance.sentence(found))
+        st.caption("A setting's share is how much of the spread of the runs' final test loss "
+                   "its values' own means account for: a share near 100% means that knowing "
+                   "this setting alone nearly tells you the loss.")
+    st.markdown("**Every run against each setting**")
+    for column, axis in zip(st.columns(len(result.axes)), result.axes):
+        column.altair_chart(sweep_charts.run_scatter(runs, axis))
+    st.caption("Each dot is one run's final test loss; red crosses at the top are runs that "
+               "diverged.")
+
+
+def edge_view(settings, table):
+    for note in sweep_verdict.edge_notes(settings, table):
+        st.warning(note, icon=":material/open_in_full:")
 
 
 def verdict_view(result, table):
     st.subheader("Is the best really better?")
     verdict = sweep_verdict.verdict(result, table)
-    st.markdown(verdict.sentence if verdict else
-                "There is no runner-up to compare with: sweep more values.")
+    if verdict is None:
+        st.markdown("There is no runner-up to compare with: sweep more values.")
+        return
+    words, picture = st.columns([3, 2])
+    words.markdown(verdict.sentence)
+    pair = sweep_verdict.pair_scores(result, table)
+    picture.altair_chart(sweep_charts.seed_strip(pair))
+    means = sweep_verdict.pair_means(pair)
+    picture.caption(f"Each dot is one seed's final test loss, the tick their mean: the best "
+                    f"{means['best']:.4g}, the runner-up {means['runner-up']:.4g}.")
 
 
 def best_table(table):
@@ -132,10 +183,14 @@ def results(state, kept):
     outcome(result, table)
     if kept.guess is not None:
         guess_result(kept, table)
-    main_chart(result, table)
+    continuous = sweep_setup.continuous_axes(kept.settings)
+    main_chart(result, table, continuous)
+    edge_view(kept.settings, table)
     shown = state.teacher.shows
     if shown("verdict"):
         verdict_view(result, table)
+    if shown("importance"):
+        importance_view(result, runs, continuous)
     best_table(table)
     curves_view(result, table)
     if shown("parallel"):
@@ -151,16 +206,15 @@ def main():
         "once per seed, so you can see whether a winner wins by more than luck.")
     settings = state.sweep
     cost = services.sweep_cost(settings)
-    work_summary(cost)
+    work_summary(settings, cost)
     guess = guess_box(settings) if state.teacher.shows("guess") else None
-    pressed = st.button("Run the sweep", type="primary", icon=":material/play_arrow:",
-                        disabled=cost.problem is not None)
+    pressed = experiment_controls.run_sweep_button(disabled=cost.problem is not None)
     if (pressed or session.take_autorun()) and cost.problem is None:
         run_now(settings, guess)
     kept = session.last_sweep()
-    if kept is None:
+    if kept is None and cost.problem is None:
         st.info("Press Run the sweep to train every configuration.", icon=":material/info:")
-    else:
+    elif kept is not None:
         if kept.settings != settings:
             st.info("The settings changed since this sweep: press Run the sweep to see their "
                     "result. Below is the last sweep.", icon=":material/history:")

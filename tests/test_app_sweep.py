@@ -1,6 +1,12 @@
-"""The sweep page: setup widgets, the work shown before running and the budget refusal, every
-result view for one, two and three axes, diverged runs, predict-then-run, Stop, downloads,
-links, tampered links and teacher mode."""
+"""The sweep page: setup widgets, the work shown before running and the budget refusal, grid
+and random search, every result view for one, two and three axes (heatmaps with values, which
+setting mattered most, every run against each setting, the verdict's per-seed scores, the note
+on a best value at an edge), diverged runs, predict-then-run, Stop, keyboard shortcuts,
+downloads, links, tampered links and teacher mode. Numbers in captions and notes are checked
+against the data the charts draw."""
+import json
+import re
+
 from dataclasses import replace
 
 import numpy as np
@@ -9,6 +15,7 @@ import pytest
 from app_testing import (ENTRY, PAGES, TIMEOUT, charts, click, fresh_caches,  # noqa: F401
                          no_exception, open_page, params, assert_round_trip, set_widget,
                          shown, subheaders, texts)
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from labapp.compute import sweep_tables
@@ -35,6 +42,23 @@ def chart_specs(at) -> list[str]:
     return [str(c.proto.spec) for c in charts(at)]
 
 
+def chart_data(chart) -> pd.DataFrame:
+    """The rows one chart draws (every dataset it holds, one after the other)."""
+    frames = [dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data)
+              for d in chart.proto.datasets]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def charts_with(at, fragment: str) -> list:
+    """The charts whose Vega-Lite spec holds ``fragment``."""
+    return [c for c in charts(at) if fragment in c.proto.spec]
+
+
+def _after(text: str, prefix: str) -> list[float]:
+    """The numbers following each ``prefix`` in ``text``."""
+    return [float(n) for n in re.findall(re.escape(prefix) + r" ([0-9]+(?:\.[0-9]+)?)", text)]
+
+
 def test_before_running_the_page_shows_the_work_and_the_guess_box():
     at = open_page("Sweep")
     no_exception(at)
@@ -46,24 +70,127 @@ def test_before_running_the_page_shows_the_work_and_the_guess_box():
     assert not charts(at)
 
 
+def _stop_only():
+    import streamlit as st
+
+    from labapp.ui import experiment_controls
+    experiment_controls.stop_sweep_button(st.empty())
+
+
+def test_run_the_sweep_and_stop_carry_their_shortcuts_and_name_them():
+    from labapp.ui.shortcuts import SHORTCUTS
+    button = open_page("Sweep").button(key="sweep.run").proto
+    assert button.shortcut == "ctrl+enter" and SHORTCUTS["sweep"] == "Ctrl+Enter"
+    assert button.help.endswith("Shortcut: Ctrl+Enter.")
+
+    stop = AppTest.from_function(_stop_only).run().button(key="sweep.stop").proto
+    assert stop.label == "Stop" and stop.shortcut == "escape" and SHORTCUTS["stop"] == "Esc"
+    assert stop.help.endswith("keeps every run that has finished. Shortcut: Esc.")
+
+
+def test_a_random_search_draws_its_budget_and_says_so():
+    at = open_page("Sweep", {**QUICK, "sw_search": "random", "sw_budget": "6"})
+    no_exception(at)
+    assert "12 runs (6 configurations drawn at random × 2 seeds)" in texts(at)
+    assert at.number_input(key="w.sw_budget").value == 6
+    help_text = at.selectbox(key="w.sw_search").proto.help
+    assert "**grid**" in help_text and "**random**" in help_text
+    at = run(at)
+    no_exception(at)
+    assert any("12 runs finished" in s.value for s in at.success)
+    best = at.dataframe[0].value
+    assert len(best) == 6
+    rates = set(best["config"].str.extract(r"learning rate ([0-9.e-]+)")[0].astype(float))
+    assert len(rates) > 2 and all(0.1 <= r <= 1.0 for r in rates), "drawn from the range"
+    assert not charts_with(at, '"rect"'), "drawn learning rates make no grid to draw"
+    assert "Final loss by configuration" not in subheaders(at)
+    scatter = charts_with(at, '"learning_rate"')
+    assert scatter and len(chart_data(scatter[0])) >= 12, "every run against each setting"
+    assert "cut into 4 groups" in texts(at)
+
+
+def test_grid_search_hides_the_budget_and_both_searches_round_trip():
+    at = open_page("Sweep", QUICK)
+    assert "w.sw_budget" not in {n.key for n in at.number_input}
+    set_widget(at, "selectbox", "w.sw_search", "random")
+    assert params(at)["sw_search"] == "random"
+    set_widget(at, "number_input", "w.sw_budget", 9)
+    assert params(at)["sw_budget"] == "9"
+    assert_round_trip("Sweep", sweep=SweepSettings(search="random", budget=33, seeds=2))
+
+
+def test_importance_bars_and_sentence_give_the_same_shares():
+    at = run(open_page("Sweep", {**QUICK, "sw_seeds": "3"}))
+    no_exception(at)
+    bars = chart_data(charts_with(at, '"share"')[0])
+    sentence = next(m.value for m in at.markdown if "each setting on its own explains" in m.value)
+    for _, row in bars.iterrows():
+        shown = _after(shown_text := sentence.replace("%", ""), row["setting"])
+        assert shown == [round(100 * row["share"])], shown_text
+        assert row["percent"] == f"{100 * row['share']:.0f}%"
+    rest = _after(sentence.replace("%", ""), "The other")
+    assert rest == [round(100 * (1 - bars["share"].sum()))]
+
+
+def test_the_verdict_plots_the_per_seed_scores_it_compares_and_its_caption_matches():
+    at = run(open_page("Sweep", {**QUICK, "sw_seeds": "3"}))
+    strip = chart_data(charts_with(at, '"runner-up"')[0])
+    assert sorted(strip["role"].unique()) == ["best", "runner-up"]
+    assert strip.groupby("role").size().tolist() == [3, 3]
+    best = at.dataframe[0].value
+    for role, row in zip(("best", "runner-up"), best.head(2).itertuples()):
+        seeds = strip[strip["role"] == role]
+        assert (seeds["config"] == row.config).all()
+        assert seeds["loss"].mean() == pytest.approx(row[2])
+    caption = next(c.value for c in at.caption if "the tick their mean" in c.value)
+    means = strip.groupby("role")["loss"].mean()
+    assert _after(caption, "the best") == [float(f"{means['best']:.4g}")]
+    assert _after(caption, "the runner-up") == [float(f"{means['runner-up']:.4g}")]
+
+
+def test_a_best_value_at_the_edge_says_which_way_to_extend():
+    at = run(open_page("Sweep", {**QUICK, "sw_axes": "lr", "sw_lr": "0.001,0.003",
+                                 "sw_epochs": "50"}))
+    no_exception(at)
+    best = at.dataframe[0].value["config"].iloc[0]
+    assert best == "learning rate 0.003", "a learning rate this small barely moves"
+    note = next(w.value for w in at.warning if "extend the range" in w.value)
+    assert "learning rate (0.003) is the largest value swept" in note
+    assert "extend the range above 0.003" in note
+    inside = run(open_page("Sweep", {**QUICK, "sw_axes": "width", "sw_width": "2,4,16",
+                                     "sw_epochs": "30"}))
+    best_width = inside.dataframe[0].value["config"].iloc[0]
+    notes = [w.value for w in inside.warning if "extend the range" in w.value]
+    assert (best_width == "hidden units 4") == (notes == [])
+
+
+def test_a_refused_sweep_shows_no_press_run_hint():
+    at = open_page("Sweep", HUGE)
+    assert at.error and not any("Press Run the sweep" in i.value for i in at.info)
+
+
 def test_the_classroom_sweep_shows_every_result_view():
     at = run(open_page("Sweep"))
     no_exception(at)
     assert any("180 runs finished" in s.value for s in at.success)
     for heading in ("Final loss by configuration", "Is the best really better?",
-                    "Best configurations", "Loss curves of every run", "Every run at once",
-                    "Downloads"):
+                    "Which setting mattered most?", "Best configurations",
+                    "Loss curves of every run", "Every run at once", "Downloads"):
         assert heading in subheaders(at)
-    specs = chart_specs(at)
-    assert len(specs) == 3
-    assert "facet" in specs[0], "three axes: one heatmap per dropout rate"
+    maps = charts_with(at, '"rect"')
+    assert len(maps) == 2, "three axes: one heatmap per dropout rate"
+    assert [json.loads(m.proto.spec)["title"] for m in maps] == ["dropout 0", "dropout 0.2"]
+    domains = {str(json.loads(m.proto.spec)["layer"][0]["encoding"]["color"]["scale"]["domain"])
+               for m in maps}
+    assert len(domains) == 1, "the heatmaps share one colour scale"
+    assert len(charts_with(at, '"final_test_loss"')) >= 3, "a scatter per swept setting"
     assert "seed-to-seed noise" in texts(at)
     best = at.dataframe[0].value
     assert list(best.columns)[0] == "config" and len(best) == 10
     assert best["test loss (mean)"].is_monotonic_increasing
     assert [d.label for d in at.download_button] == ["Results (CSV)"]
     link = at.code[0].value
-    assert "run=1" in link and "sw_axes=lr%2Cwidth%2Cdropout" in link
+    assert "run=1" in link and "sw_axes" not in link, "the default axes go without saying"
 
 
 def test_one_axis_draws_lines_with_bands_on_a_log_axis():
@@ -90,17 +217,32 @@ def test_diverged_runs_are_marked_not_dropped():
                                  "sw_width": "4,64", "sw_depth": "3"}))
     no_exception(at)
     assert "runs diverged" in at.warning[0].value
-    main, _, parallel = chart_specs(at)
-    assert "\"field\": \"mark\"" in main and "diverged" in parallel, "a × per diverged cell"
+    main = charts_with(at, '"rect"')[0]
+    cells = chart_data(main)
+    assert (cells.loc[cells["diverged"] > 0, "mark"] == "×").all(), "a × per diverged cell"
+    assert (cells.loc[cells["diverged"] == 0, "mark"] == "").all()
+    parallel = chart_data(charts_with(at, '"outcome"')[0])
+    assert "diverged" in set(parallel["outcome"]), "diverged runs drawn in red, not dropped"
+    assert "diverged runs are left out" in texts(at), "the importance says what it left out"
     best = at.dataframe[0].value
     assert len(best) == 4 and best["diverged"].max() == 2
 
 
-def test_two_axes_draw_one_heatmap():
+def test_two_axes_draw_one_heatmap_large_enough_to_read_with_its_values_in_the_cells():
     at = run(open_page("Sweep", QUICK))
     no_exception(at)
-    main = chart_specs(at)[0]
-    assert "rect" in main and "facet" not in main
+    maps = charts_with(at, '"rect"')
+    assert len(maps) == 1
+    spec = json.loads(maps[0].proto.spec)
+    assert spec["width"] == {"step": sweep_charts.CELL_WIDTH} and sweep_charts.CELL_WIDTH >= 60
+    assert spec["height"] == {"step": sweep_charts.CELL_HEIGHT} and sweep_charts.CELL_HEIGHT >= 36
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == 0, "labels upright"
+    cells = chart_data(maps[0])
+    best = at.dataframe[0].value
+    for _, row in cells.iterrows():
+        mean = best.loc[best["config"] == row["config"], "test loss (mean)"].iloc[0]
+        assert row["label"] == f"{mean:.3g}", "each cell shows its own mean test loss"
+    assert len(cells) == 4
 
 
 @pytest.mark.parametrize("axes, values", [("l2", {"sw_l2": "0,0.01"}),
@@ -138,7 +280,9 @@ def test_the_highlighted_configuration_can_be_chosen():
     assert len(box.options) == 4
     box.set_value(box.options[-1]).run()
     no_exception(at)
-    assert "selected" in chart_specs(at)[1]
+    curves = charts_with(at, '"selected"')[0]
+    drawn = chart_data(curves)
+    assert set(drawn.loc[drawn["shown"] == "selected", "config"]) == {box.options[-1]}
 
 
 WIDGETS = [
@@ -242,8 +386,8 @@ def test_changing_a_setting_after_a_sweep_marks_the_result_as_earlier():
 
 
 def test_teacher_mode_hides_and_locks_what_it_names():
-    at = open_page("Sweep", {**QUICK, "hide": "sw_axes,sw_data,guess,verdict,parallel,"
-                                              "downloads,link", "lock": "sw_seeds"})
+    at = open_page("Sweep", {**QUICK, "hide": "sw_axes,sw_data,guess,verdict,importance,"
+                                              "parallel,downloads,link", "lock": "sw_seeds"})
     no_exception(at)
     assert not at.multiselect and "w.sw_data" not in {s.key for s in at.selectbox}
     assert at.slider(key="w.sw_seeds").disabled
@@ -251,6 +395,7 @@ def test_teacher_mode_hides_and_locks_what_it_names():
     no_exception(at)
     shown = subheaders(at)
     assert "Is the best really better?" not in shown and "Every run at once" not in shown
+    assert "Which setting mattered most?" not in shown
     assert "Best configurations" in shown
     assert not at.download_button and not at.code
     assert not at.expander or all("Teacher" not in e.label for e in at.expander)

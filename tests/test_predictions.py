@@ -277,6 +277,11 @@ def plotted_ratio_table(settings: SplitSettings) -> pd.DataFrame:
     return split_tables.ratio_table(rows)
 
 
+#: The Splits page's charts: the split ratio's losses and gap, the learning curve, the k-fold
+#: points, and the capacity experiment's losses and gap.
+ALL_CHARTS, RATIO_CHARTS = 6, 2
+
+
 def test_the_split_ratio_experiment_waits_for_the_guess_then_judges_it():
     at = open_page("Splits", QUICK_SPLITS)
     no_exception(at)
@@ -285,10 +290,10 @@ def test_the_split_ratio_experiment_waits_for_the_guess_then_judges_it():
                                                   "rise"]
     assert "10% to 90%" in shown(box.label)
     assert "and this experiment runs" in texts(at)
-    assert len(charts(at)) == 3
+    assert len(charts(at)) == ALL_CHARTS - RATIO_CHARTS
     box.set_value("fall").run()
     no_exception(at)
-    assert len(charts(at)) == 4
+    assert len(charts(at)) == ALL_CHARTS
     test = plotted_ratio_table(decode(params(at))[0].splits)
     test = test[test["series"] == "test loss"].sort_values("train_ratio")
     first, last = test["mean"].iloc[0], test["mean"].iloc[-1]
@@ -305,11 +310,11 @@ def test_no_guess_runs_the_split_experiment_without_a_verdict():
     at = open_page("Splits", QUICK_SPLITS)
     at.selectbox(key="splits.guess").set_value("no guess").run()
     no_exception(at)
-    assert len(charts(at)) == 4 and "You guessed" not in texts(at)
+    assert len(charts(at)) == ALL_CHARTS and "You guessed" not in texts(at)
 
 
 def test_teacher_mode_hides_the_split_guess_and_runs_straight_away():
     at = open_page("Splits", {**QUICK_SPLITS, "hide": "guess"})
     no_exception(at)
     assert "splits.guess" not in {s.key for s in at.selectbox}
-    assert len(charts(at)) == 4
+    assert len(charts(at)) == ALL_CHARTS

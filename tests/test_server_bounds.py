@@ -272,3 +272,18 @@ def test_a_file_with_too_many_values_is_refused_before_it_is_parsed(monkeypatch)
            ("," * (columns - 1) + "\n") * rows).encode()
     upload = Upload.read(raw)
     assert upload.table is None and not upload.busy and "values (rows × columns)" in upload.problem
+
+
+def test_the_first_result_freezes_the_imports_out_of_the_collectors_way():
+    """Streamlit collects all garbage after every script run; the app's imports (Streamlit,
+    pandas, the app: tens of thousands of objects) are frozen at the first service call, so that
+    collection walks only what the runs made (docs/app.md, "Serving a class")."""
+    code = ("import gc\nfrom labapp.ui import services\nfrom labapp.settings.page_settings import "
+            "DataSettings\nbefore = gc.get_freeze_count()\n"
+            "services.plan(DataSettings(), services.TrainSettings())\n"
+            "print(before, gc.get_freeze_count(), len(gc.get_objects()))")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env=env, cwd=Path(__file__).parents[1])
+    before, frozen, walked = map(int, shown.stdout.split())
+    assert before == 0 and frozen > 50_000 and walked < frozen / 10

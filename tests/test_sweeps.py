@@ -477,3 +477,135 @@ def test_names_that_moved_out_of_sweeps_are_still_found_there():
         assert getattr(nncore.sweeps, name) is getattr(home, name), name
     for name in set(homes) & set(nncore.__all__):                 # and at the top level
         assert getattr(nncore, name) is getattr(homes[name], name), name
+
+
+# -- the app's side: random search, its cost, the verdict's scores and the edge notes -----------
+
+def _app_sweep(**changes):
+    from labapp.compute import prepare, sweep_setup
+    from labapp.settings.page_settings import SweepSettings
+    settings = SweepSettings(**{"seeds": 2, "epochs": 20, "n_samples": 100, **changes})
+    ready = prepare.prepare(_load(sweep_setup.data_settings(settings)))
+    return settings, ready, sweep_setup.space(settings, ready.X_train.shape[1])
+
+
+def _load(data):
+    from labapp.data.lab_table import load_table
+    return load_table(data, None)
+
+
+def test_a_random_search_space_runs_exactly_its_drawn_configurations():
+    from labapp.compute import sweep_setup
+    settings, ready, space = _app_sweep(search="random", budget=7, axes=("lr", "width"),
+                                        learning_rates=(0.01, 1.0), widths=(2, 4, 8))
+    assert isinstance(space, sweep_setup.SampledSpace) and len(space.configs) == 7
+    # the same draw as the engine's, each learning rate to three significant digits
+    engine = nncore.SweepSpace(space.base, space.axes, space.seeds)\
+        .sample(7, seed=sweep_setup.DRAW_SEED)
+    assert [c["hidden_width"] for c in space.configs] == [c["hidden_width"] for c in engine]
+    assert [c["learning_rate"] for c in space.configs] == \
+        [float(f"{c['learning_rate']:.3g}") for c in engine]
+    assert all(0.01 <= c["learning_rate"] <= 1.0 for c in space.configs)
+    result = sweep_setup.run_sweep_on(ready, space)
+    ran = {tuple(s[a] for a in result.axes) for s in result.settings}
+    assert ran == {tuple(c.values()) for c in space.configs}
+    assert result.runs_total == len(result.records) == 7 * 2
+
+
+def test_the_cost_counts_the_drawn_runs_not_the_grid():
+    from labapp.compute.sweep_cost import cost
+    _, ready, grid = _app_sweep(axes=("lr", "width", "dropout"))
+    _, _, drawn = _app_sweep(axes=("lr", "width", "dropout"), search="random", budget=5)
+    n = len(ready.X_train), len(ready.X_test)
+    whole, sampled = cost(grid, *n), cost(drawn, *n)
+    assert (whole.configs, whole.runs, whole.grid) == (6 * 3 * 2, 6 * 3 * 2 * 2, 36)
+    assert (sampled.configs, sampled.runs, sampled.grid) == (5, 10, 36)
+    assert sampled.epochs == 10 * 20 and sampled.seconds < whole.seconds
+    # a random search over listed values never draws more than the grid holds
+    _, _, small = _app_sweep(axes=("width",), widths=(2, 4), search="random", budget=50)
+    assert cost(small, *n).configs == 2
+
+
+def test_a_random_search_beyond_the_budget_is_refused_by_its_drawn_runs():
+    from labapp.compute.sweep_cost import cost
+    big = dict(axes=("lr", "width"), learning_rates=(0.001, 1.0), widths=(64,), seeds=10,
+               epochs=2000, n_samples=1000)
+    _, ready, few = _app_sweep(**big, search="random", budget=2)
+    _, _, many = _app_sweep(**big, search="random", budget=200)
+    n = len(ready.X_train), len(ready.X_test)
+    assert cost(few, *n).problem is None
+    assert "too large" in cost(many, *n).problem
+
+
+def _table(rows):
+    import pandas as pd
+    return pd.DataFrame(rows)
+
+
+def test_the_verdict_plots_exactly_the_seed_scores_it_compares():
+    from labapp.compute import sweep_tables, sweep_verdict
+    settings, ready, space = _app_sweep(axes=("lr",), learning_rates=(0.01, 0.3, 1.0), seeds=3)
+    from labapp.compute import sweep_setup
+    result = sweep_setup.run_sweep_on(ready, space)
+    table = sweep_tables.summary(result)
+    pair = sweep_verdict.pair_scores(result, table)
+    ranked = table.sort_values("test_mean")
+    scores = result.scores("final_test_loss")
+    for role, (_, row) in zip(("best", "runner-up"), ranked.head(2).iterrows()):
+        shown = pair[pair["role"] == role]
+        assert (shown["config"] == row["config"]).all()
+        assert shown["loss"].tolist() == scores[(row["learning_rate"],)].tolist()
+        assert shown["loss"].mean() == pytest.approx(row["test_mean"])
+    one = sweep_tables.summary(sweep_setup.run_sweep_on(
+        ready, _app_sweep(axes=("lr",), learning_rates=(0.3,))[2]))
+    assert sweep_verdict.pair_scores(result, one).empty
+
+
+@pytest.mark.parametrize("axis, values, best, expected", [
+    ("learning_rate", (0.01, 0.1, 1.0), 1.0, "is the largest value swept"),
+    ("learning_rate", (0.01, 0.1, 1.0), 0.01, "is the smallest value swept"),
+    ("learning_rate", (0.01, 0.1, 1.0), 0.1, None),
+    ("learning_rate", (0.01, 10.0), 10.0, None),          # the most a link allows
+    ("dropout", (0.0, 0.2), 0.0, None),                   # cannot go below 0
+    ("dropout", (0.0, 0.2), 0.2, "extend the range above 0.2"),
+    ("batch_size", (0, 16, 64), 0, None),                 # the full batch is the largest
+    ("batch_size", (0, 16, 64), 16, "extend the range below 16"),
+    ("hidden_width", (2, 4, 8), 8, "hidden units (8) is the largest value swept"),
+])
+def test_an_edge_note_says_which_way_to_extend(axis, values, best, expected):
+    from labapp.compute import sweep_verdict
+    from labapp.settings.page_settings import SWEEP_AXES, SweepSettings
+    name, field = next((n, f) for n, (a, f) in SWEEP_AXES.items() if a == axis)
+    settings = SweepSettings(axes=(name,), **{field: values})
+    others = [v for v in values if v != best]
+    table = _table({axis: [best, *others], "test_mean": [0.1] + [0.2] * len(others),
+                    "config": ["best", *others]})
+    notes = sweep_verdict.edge_notes(settings, table)
+    if expected is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and expected in notes[0]
+
+
+def test_a_random_learning_rate_near_an_end_of_its_range_gets_the_note():
+    from labapp.compute import sweep_verdict
+    from labapp.settings.page_settings import SweepSettings
+    settings = SweepSettings(axes=("lr",), learning_rates=(0.01, 1.0), search="random")
+    # log place of 0.7 in 0.01–1: (ln 0.7 − ln 0.01) / (ln 1 − ln 0.01) ≈ 0.92, past 0.9
+    near = _table({"learning_rate": [0.7, 0.1], "test_mean": [0.1, 0.2], "config": ["a", "b"]})
+    assert "near the top of the range drawn: a better one may lie beyond it, so extend the " \
+           "range above 1" in sweep_verdict.edge_notes(settings, near)[0]
+    # 0.5 sits at ≈ 0.85: inside
+    inside = near.assign(learning_rate=[0.5, 0.1])
+    assert sweep_verdict.edge_notes(settings, inside) == []
+
+
+def test_a_guess_is_matched_to_the_nearest_choice_of_a_drawn_learning_rate():
+    from labapp.compute import sweep_verdict
+    table = _table({"learning_rate": [0.0871, 0.5], "test_mean": [0.1, 0.2],
+                    "config": ["a", "b"]})
+    options = (0.01, 0.0631, 0.158)          # 0.0871 is nearer 0.0631 than 0.158 on a log scale
+    right = sweep_verdict.guess_outcome("learning_rate", 0.0631, table, options)
+    wrong = sweep_verdict.guess_outcome("learning_rate", 0.158, table, options)
+    assert right.right and "nearest of the choices to 0.0631" in right.sentence
+    assert not wrong.right

@@ -19,12 +19,13 @@ from ..server.limits import EXPERIMENT_WORK, run_work
 from ..settings.page_settings import DataSettings, SplitSettings
 
 __all__ = ["Setup", "setup", "data_settings", "ratio_rows", "learning_rows", "kfold_rows",
-           "capacity_result", "RATIOS", "FRACTIONS", "HOLDOUTS"]
+           "capacity_result", "inputs", "RATIOS", "FRACTIONS", "HOLDOUTS",
+           "CAPACITY_SEEDS"]
 
 RATIOS = experiments.DEFAULT_RATIOS
 FRACTIONS = (0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
 HOLDOUTS = 10
-_CAPACITY_SEEDS = (0, 1, 2)
+CAPACITY_SEEDS = (0, 1, 2)
 _LEARNING_RATE = 0.03
 
 
@@ -46,7 +47,7 @@ class Setup:
 def _runs(splits: SplitSettings) -> int:
     repeats = splits.repeats
     return (len(RATIOS) + len(FRACTIONS)) * repeats + splits.folds + HOLDOUTS + \
-        4 * len(_CAPACITY_SEEDS)
+        4 * len(CAPACITY_SEEDS)
 
 
 def _spec(width: int, epochs: int) -> nncore.RunSpec:
@@ -70,7 +71,7 @@ def setup(splits: SplitSettings) -> Setup:
     return Setup(_spec(splits.width, epochs), epochs, note)
 
 
-def _inputs(table: Table,
+def inputs(table: Table,
             splits: SplitSettings) -> tuple[np.ndarray, np.ndarray, nncore.RunSpec]:
     """Raw features and 0/1 targets ``(N, 1)`` of a two-class table, and the network to train."""
     return table.X, table.labels.astype(np.float64)[:, None], setup(splits).spec
@@ -78,24 +79,25 @@ def _inputs(table: Table,
 
 def ratio_rows(table: Table, splits: SplitSettings) -> list[dict]:
     """Train and test loss and the gap for every training share and random split."""
-    X, T, spec = _inputs(table, splits)
+    X, T, spec = inputs(table, splits)
     return experiments.split_ratio_experiment(spec, X, T, ratios=RATIOS, repeats=splits.repeats)
 
 
 def learning_rows(table: Table, splits: SplitSettings) -> list[dict]:
     """Train and test loss against the number of training rows."""
-    X, T, spec = _inputs(table, splits)
+    X, T, spec = inputs(table, splits)
     return experiments.learning_curve(spec, X, T, fractions=FRACTIONS, repeats=splits.repeats)
 
 
 def kfold_rows(table: Table, splits: SplitSettings) -> dict:
     """k-fold cross-validation against single hold-out splits."""
-    X, T, spec = _inputs(table, splits)
+    X, T, spec = inputs(table, splits)
     return experiments.cross_validation(spec, X, T, k=splits.folds, holdout_repeats=HOLDOUTS)
 
 
 def capacity_result(table: Table, splits: SplitSettings) -> nncore.SweepResult:
     """A small and a large network, with and without dropout, on one split."""
-    X, T, spec = _inputs(table, splits)
+    X, T, spec = inputs(table, splits)
     return experiments.capacity_experiment(spec, X, T, widths=(splits.small, splits.large),
-                                           dropouts=(0.0, splits.dropout))
+                                           dropouts=(0.0, splits.dropout),
+                                           seeds=CAPACITY_SEEDS)

@@ -1,5 +1,7 @@
 """The split experiments' rows as tables: per training share, per number of training rows,
-per fold, and per network size and dropout; and the capacity experiment's mean curves."""
+per fold, and per network size and dropout; and the capacity experiment's mean curves. The
+charts (:mod:`labapp.views.split_charts`) plot these tables and the captions
+(:mod:`labapp.compute.split_captions`) read their numbers from the same tables."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +9,12 @@ import pandas as pd
 
 from nncore import experiments
 
-__all__ = ["ratio_table", "learning_table", "kfold_table", "capacity_table", "mean_curves"]
+__all__ = ["ratio_table", "learning_table", "kfold_table", "capacity_table", "mean_curves",
+           "curves_table", "TRAIN", "TEST", "GAP"]
+
+
+#: The names of the series the tables and charts share.
+TRAIN, TEST, GAP = "train loss", "test loss", "gap (test − train)"
 
 
 def _series(rows, by: str, values: dict[str, str]) -> pd.DataFrame:
@@ -18,13 +25,13 @@ def _series(rows, by: str, values: dict[str, str]) -> pd.DataFrame:
 
 def ratio_table(rows) -> pd.DataFrame:
     """Per training share: mean, std, min and max of the train loss, test loss and gap."""
-    return _series(rows, "train_ratio", {"train loss": "train_loss", "test loss": "test_loss",
-                                         "gap (test − train)": "gap"})
+    return _series(rows, "train_ratio", {TRAIN: "train_loss", TEST: "test_loss",
+                                         GAP: "gap"})
 
 
 def learning_table(rows) -> pd.DataFrame:
     """Per number of training rows: the train and test loss over the repeats."""
-    table = _series(rows, "fraction", {"train loss": "train_loss", "test loss": "test_loss"})
+    table = _series(rows, "fraction", {TRAIN: "train_loss", TEST: "test_loss"})
     sizes = {r["fraction"]: r["n_train"] for r in rows}
     return table.assign(n_train=table["fraction"].map(sizes))
 
@@ -57,3 +64,12 @@ def mean_curves(result, width: int, dropout: float) -> tuple[np.ndarray, np.ndar
     epochs = chosen[0].curve_epochs
     return (epochs, np.mean([r.train_curve for r in chosen], axis=0),
             np.mean([r.test_curve for r in chosen], axis=0))
+
+
+def curves_table(result, width: int, dropout: float) -> pd.DataFrame:
+    """One width × dropout's seed-mean curves as rows ``epoch, series, loss``: the train loss,
+    the test loss and the gap (test − train) at each recorded epoch."""
+    epochs, train, test = mean_curves(result, width, dropout)
+    return pd.concat([pd.DataFrame({"epoch": epochs, "series": name, "loss": values})
+                      for name, values in ((TRAIN, train), (TEST, test), (GAP, test - train))],
+                     ignore_index=True)

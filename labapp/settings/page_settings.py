@@ -29,7 +29,7 @@ from .kinds import Choice, ChoiceList, Flag, Kind, Real, RealList, Text, Whole, 
 
 __all__ = ["DataSettings", "TrainSettings", "SweepSettings", "SplitSettings", "SETTINGS_CLASSES",
            "Setting", "setting", "settings_fields", "checked", "CSV_TASKS", "MAX_BATCH",
-           "SWEEP_AXES", "AXIS_LABELS", "SAME_LOSS", "AUTO_LOSS"]
+           "SWEEP_AXES", "AXIS_LABELS", "SAME_LOSS", "AUTO_LOSS", "SEARCHES", "MAX_SWEEP_BUDGET"]
 
 CSV_TASKS = ("auto", "regression", "classification")
 #: ``TrainSettings.gradient_loss`` when the steps follow the gradient of the loss itself.
@@ -157,6 +157,12 @@ AXIS_LABELS = {"learning_rate": "learning rate", "hidden_width": "hidden units",
                "batch_size": "batch size"}
 
 
+#: How a sweep picks its configurations: every combination, or a random sample of them.
+SEARCHES = ("grid", "random")
+#: The most configurations a random search may draw (the grid's most is 8 × 8 × 8).
+MAX_SWEEP_BUDGET = 200
+
+
 def _tidy(values: tuple) -> tuple:
     return tuple(sorted(set(values)))
 
@@ -164,7 +170,9 @@ def _tidy(values: tuple) -> tuple:
 @dataclass(frozen=True)
 class SweepSettings:
     """A sweep: its data (a two-class synthetic set), one to three axes and their values, the
-    seeds per configuration and the epochs per run. Settings that are not swept keep the
+    seeds per configuration and the epochs per run. ``search`` ``"grid"`` trains every
+    combination of the values; ``"random"`` draws ``budget`` configurations (the learning rate
+    log-uniformly between its smallest and largest value). Settings that are not swept keep the
     classroom values (see :mod:`labapp.compute.sweep_setup`)."""
 
     dataset: str = setting("sw_data", "sweep dataset", Choice(EXPERIMENT_SETS, "moons"))
@@ -188,6 +196,9 @@ class SweepSettings:
     depths: tuple[int, ...] = setting("sw_depth", "swept depths", WholeList(1, 4, 4, (1, 2, 3)))
     seeds: int = setting("sw_seeds", "number of seeds", Whole(1, MAX_SWEEP_SEEDS, 5))
     epochs: int = setting("sw_epochs", "sweep epochs", Whole(10, 2000, 300))
+    search: str = setting("sw_search", "sweep search", Choice(SEARCHES, "grid"))
+    budget: int = setting("sw_budget", "random-search budget",
+                          Whole(2, MAX_SWEEP_BUDGET, 20))
 
     def agreeing(self) -> tuple["SweepSettings", list[str]]:
         """At least one axis, each once; every value list sorted, without repeats, non-empty."""

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import streamlit as st
+
 from ..server.limits import MAX_EXPERIMENT_EPOCHS, MAX_EXPERIMENT_SAMPLES, MAX_SWEEP_SEEDS
 from ..settings.dataset_names import EXPERIMENT_SETS
 from ..settings.kinds import short_number
-from ..settings.page_settings import (AXIS_LABELS, SWEEP_AXES, SplitSettings, SweepSettings,
-                                      checked, settings_fields)
+from ..settings.page_settings import (AXIS_LABELS, MAX_SWEEP_BUDGET, SEARCHES, SWEEP_AXES,
+                                      SplitSettings, SweepSettings, checked, settings_fields)
+from .shortcuts import button_options
 from .widgets import Panel
 
-__all__ = ["sweep_controls", "split_controls", "AXIS_NAMES"]
+__all__ = ["sweep_controls", "split_controls", "AXIS_NAMES", "SEARCH_MEANINGS",
+           "run_sweep_button", "stop_sweep_button"]
 
 #: The sweep axes as the axes control names them.
 AXIS_NAMES = {name: AXIS_LABELS[axis] for name, (axis, _) in SWEEP_AXES.items()}
@@ -25,7 +29,20 @@ _HELP = {
     "sw_seeds": "Each configuration is trained once per seed (initial weights, batches, "
                 "masks), so the spread over seeds shows the noise.",
     "sw_batch": "0 is the full batch.",
+    "sw_budget": "How many configurations a random search draws; each is trained once per "
+                 "seed, so the sweep trains budget × seeds runs.",
 }
+#: What each way of searching does, for the search control's help.
+SEARCH_MEANINGS = {
+    "grid": "every combination of the values listed: thorough, but the runs multiply with "
+            "each axis",
+    "random": "a budget of configurations drawn at random: the learning rate anywhere between "
+              "its smallest and largest value (evenly on a log scale), the other settings from "
+              "their listed values. It tries many more learning rates for the same work",
+}
+_SEARCH_NAMES = {"grid": "Grid (every combination)", "random": "Random (a budget of runs)"}
+_SEARCH_HELP = "How to pick the configurations to train.\n\n" + "\n".join(
+    f"- **{name}**: {meaning}." for name, meaning in SEARCH_MEANINGS.items())
 
 
 def _kinds(cls) -> dict:
@@ -66,12 +83,33 @@ def sweep_controls(panel: Panel, settings: SweepSettings) -> tuple[SweepSettings
                          help=_HELP["sw_axes"], fmt=AXIS_NAMES.get)
     notes: list[str] = []
     values = dict(_values(panel, settings, name, notes) for name in axes if name in SWEEP_AXES)
+    search = panel.choice("sw_search", "Search", SEARCHES, settings.search,
+                          fmt=_SEARCH_NAMES.get, help=_SEARCH_HELP)
+    budget = settings.budget
+    if search == "random":
+        budget = panel.number("sw_budget", "Configurations to draw", 2, MAX_SWEEP_BUDGET,
+                              settings.budget, help=_HELP["sw_budget"])
     seeds = panel.slider("sw_seeds", "Seeds per configuration", 1, MAX_SWEEP_SEEDS,
                          settings.seeds, 1, help=_HELP["sw_seeds"])
     epochs = panel.number("sw_epochs", "Epochs per run", 10, 2000, settings.epochs)
-    new = replace(settings, **data, axes=tuple(axes), seeds=seeds, epochs=epochs, **values)
+    new = replace(settings, **data, axes=tuple(axes), seeds=seeds, epochs=epochs, search=search,
+                  budget=budget, **values)
     new, more = checked(new)
     return new, notes + more
+
+
+def run_sweep_button(disabled: bool) -> bool:
+    """The page's main button (Ctrl+Enter), greyed out for a sweep the server refuses."""
+    return st.button("Run the sweep", type="primary", icon=":material/play_arrow:",
+                     key="sweep.run", disabled=disabled,
+                     **button_options("sweep", "Trains every configuration once per seed."))
+
+
+def stop_sweep_button(where) -> None:
+    """The Stop button (Esc) shown in ``where`` while a sweep runs."""
+    where.button("Stop", icon=":material/stop:", key="sweep.stop",
+                 **button_options("stop", "Stops the sweep and keeps every run that has "
+                                          "finished."))
 
 
 def split_controls(panel: Panel, settings: SplitSettings) -> tuple[SplitSettings, list[str]]:

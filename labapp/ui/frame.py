@@ -6,15 +6,16 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ..settings.share_links import share_params
-from ..settings.teacher import NAMES, TeacherMode
-from ..settings.url_state import LabState
+from ..settings.share_links import PAGE_PARTS, REFUSED, share_params, travels
+from ..settings.teacher import TeacherMode
+from ..settings.url_state import PARTS, LabState
 from ..views.plain_text import plain
 from . import session
+from .teacher_builder import teacher_link_builder
 from .widgets import Panel
 
-__all__ = ["open_page", "show_notes", "link_box", "teacher_link_builder", "share_footer",
-           "part_from_sidebar", "open_experiment", "page_url", "PAGES"]
+__all__ = ["open_page", "show_notes", "exercise_banner", "link_box", "share_footer",
+           "part_from_sidebar", "open_experiment", "page_url", "link_to", "PAGES"]
 
 _FALLBACK_BASE = "http://localhost:8501"
 #: The app's pages in menu order: file (relative to the entry point), label, icon. Streamlit's
@@ -33,19 +34,38 @@ def _menu() -> None:
 
 
 def open_page(title: str) -> LabState:
-    """Set up a page (title, menu) and return the session's settings (a link's settings win)."""
+    """Set up a page (title, menu, the teacher's exercise banner) and return the session's
+    settings (a newly opened link's settings for this page win)."""
     st.set_page_config(page_title=f"{title} · Backprop Lab", page_icon=":material/hub:",
                        layout="wide")
     _menu()
     session.enter_page(title)
-    return session.load_state()
+    state = session.load_state(PAGE_PARTS.get(title, ()))
+    exercise_banner(state.teacher)
+    return state
+
+
+def exercise_banner(teacher: TeacherMode) -> None:
+    """In teacher mode, what the exercise is: the teacher's question (as plain text: it came
+    from a link) and, for a sealed link, that the server checked it."""
+    if not teacher.active:
+        return
+    said = f"**Your teacher's exercise:** {plain(teacher.question)}" if teacher.question \
+        else "**Your teacher's exercise:** some controls are hidden or locked for it."
+    seal = "\n\nSealed: the server checked that the hidden and locked settings are the " \
+           "teacher's." if teacher.sealed else ""
+    st.info(said + seal, icon=":material/school:")
 
 
 def show_notes(more=()) -> None:
     """The plain notes about values a link or the data had to change, if any, and ``more``
     notes (typed values the controls had to change), each its own warning. Notes quote what
-    the link held, so they are shown as text (:func:`labapp.views.plain_text.plain`)."""
+    the link held, so they are shown as text (:func:`labapp.views.plain_text.plain`). A sealed
+    link that was edited is refused with its own error."""
     found = session.notes()
+    if REFUSED in found:
+        st.error(plain(REFUSED), icon=":material/gpp_bad:")
+        found = [note for note in found if note != REFUSED]
     if found:
         st.warning("Some settings were adjusted:\n" + "\n".join(f"- {plain(n)}" for n in found),
                    icon=":material/tune:")
@@ -79,14 +99,33 @@ def page_url(path: str) -> str:
     return st.context.url or f"{_FALLBACK_BASE}/{path}"
 
 
+def link_to(state: LabState, path: str, with_result: bool = False,
+            paused_at: int | None = None) -> str:
+    """The full link to the settings of page ``path`` in ``state`` (a sealed exercise sealed
+    with the server's key)."""
+    key = session.seal_key() if state.teacher.sealed else None
+    params = share_params(state, with_result, paused_at, PAGE_PARTS.get(path, PARTS), key)
+    query = urlencode(params, safe=",")
+    return f"{page_url(path)}?{query}" if query else page_url(path)
+
+
+def _link_caption(state: LabState, path: str, with_result: bool) -> str:
+    if not travels(state, PAGE_PARTS.get(path, PARTS)):
+        return ("The data is an uploaded file, which cannot travel in a link: this link "
+                "carries the other settings only. Whoever opens it must upload the same file "
+                "on the Data page; until then it opens on the default dataset.")
+    return "Copy this link to share exactly these settings" + \
+        (" and their result (it trains when opened)." if with_result else ".")
+
+
 def link_box(state: LabState, path: str, with_result: bool, caption: str | None = None,
              paused_at: int | None = None) -> None:
-    """The full link to these settings, in a box with a copy button; ``caption`` replaces the
-    usual words above it; ``paused_at``: the run shown is paused after that epoch."""
-    query = urlencode(share_params(state, with_result, paused_at))
-    st.caption(caption or "Copy this link to share exactly these settings" +
-               (" and their result (it trains when opened)." if with_result else "."))
-    st.code(f"{page_url(path)}?{query}", language=None, wrap_lines=True)
+    """The link to this page's settings, in a box with a copy button; ``caption`` replaces the
+    usual words above it (not for uploaded data, whose link says that the file cannot
+    travel); ``paused_at``: the run shown is paused after that epoch."""
+    travel = travels(state, PAGE_PARTS.get(path, PARTS))
+    st.caption(caption if caption and travel else _link_caption(state, path, with_result))
+    st.code(link_to(state, path, with_result, paused_at), language=None, wrap_lines=True)
 
 
 def share_footer(state: LabState, path: str, with_result: bool, caption: str | None = None,
@@ -97,18 +136,4 @@ def share_footer(state: LabState, path: str, with_result: bool, caption: str | N
     if state.teacher.shows("link"):
         link_box(state, path, with_result, caption, paused_at)
     if not state.teacher.active:
-        teacher_link_builder(state, path)
-
-
-def teacher_link_builder(state: LabState, path: str) -> None:
-    """Build an exercise link that hides or locks chosen controls (teacher mode)."""
-    with st.expander("Teacher: share a focused exercise", icon=":material/school:"):
-        st.caption("Choose what students should not see or change. The link below opens these "
-                   "settings with those controls hidden or locked; this page is unchanged.")
-        hide = st.multiselect("Hide", list(NAMES), format_func=lambda n: f"{n}: {NAMES[n]}",
-                              key="teacher.hide")
-        lock = st.multiselect("Lock", [n for n in NAMES if n not in hide],
-                              format_func=lambda n: f"{n}: {NAMES[n]}", key="teacher.lock")
-        exercise = replace(state, teacher=TeacherMode(frozenset(hide), frozenset(lock)))
-        st.code(f"{page_url(path)}?{urlencode(share_params(exercise, False))}",
-                language=None, wrap_lines=True)
+        teacher_link_builder(state, path, lambda exercise: link_to(exercise, path))

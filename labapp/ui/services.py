@@ -23,15 +23,22 @@ file can reach another student:
   which is emptied once the session has gone. They never enter the shared cache.
 
 Errors (bad data, a run the server refuses) are raised, never cached.
+
+Identical work once (:mod:`.shared_once`): a shared run, sweep or split experiment that another
+session is computing right now is waited for, not computed again
+(:mod:`labapp.server.single_flight`); the waiting page shows a note and keeps its Stop. Sweeps
+train in the server's pool of worker processes (:mod:`labapp.server.workers`), at a lower
+priority than the pages.
 """
 from __future__ import annotations
 
 import functools
-import threading
+import gc
 
 import numpy as np
 import streamlit as st
 from streamlit.logger import get_logger
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
 
 from nncore.sweep_results import SweepResult
 
@@ -41,15 +48,17 @@ from ..compute.prepare import Prepared, prepare
 from ..compute.sweep_cost import Cost, cost
 from ..data.lab_table import Table, load_table
 from ..data.uploads import Upload
+from ..server import workers
 from ..settings.dataset_names import UPLOAD
 from ..settings.page_settings import DataSettings, SweepSettings, TrainSettings
 from ..settings.seed_presets import PresetCard, preset_cards
 from . import session
 from .live_progress import LiveProgress, RunStopped
+from .shared_once import shared_once
 
 __all__ = ["table", "prepared", "plan", "train_run", "new_trainer", "go_on", "gradient_check",
-           "column_stats", "correlations", "presets", "scaling_summary", "split_points", "sweep_cost",
-           "sweep_run"]
+           "column_stats", "correlations", "presets", "scaling_summary", "split_points",
+           "sweep_cost", "sweep_run", "CACHE_ENTRIES"]
 
 CACHE_ENTRIES = 64
 #: Trained runs and sweeps hold megabytes each: fewer of them are shared (about 5 MB for a run
@@ -57,17 +66,33 @@ CACHE_ENTRIES = 64
 _RESULTS = 16
 #: The server's log: runs stopped before their end (a closed tab stops its run too).
 _LOG = get_logger(__name__)
+_IMPORTS_FROZEN = [False]
 
 
-def _per_source(compute, entries: int = CACHE_ENTRIES):
+def _freeze_imports_once() -> None:
+    """Once per server, at the first result a page asks for (its imports are all done by then):
+    move every object alive into the collector's permanent generation (``gc.freeze``), so the
+    full collection Streamlit runs after every script (``runner.postScriptGC``) no longer walks
+    the ~130,000 objects of Streamlit, pandas, Altair and the app (docs/app.md, "Serving a
+    class")."""
+    if not _IMPORTS_FROZEN[0]:
+        _IMPORTS_FROZEN[0] = True
+        gc.freeze()
+
+
+def _per_source(compute, entries: int = CACHE_ENTRIES, once: str | None = None):
     """The service for ``compute(data, *settings, _upload=None, **extra)``: shared across
-    sessions for built-in and synthetic data (at most ``entries`` results), kept in the session
-    for an uploaded file (see the module docstring). The service takes the session's upload as
-    ``upload``."""
+    sessions for built-in and synthetic data (at most ``entries`` results; with ``once``, the
+    name of what it computes, computed once for sessions asking at the same time), kept in the
+    session for an uploaded file (see the module docstring). The service takes the session's
+    upload as ``upload``."""
     shared = st.cache_data(max_entries=entries, show_spinner=False)(compute)
+    if once is not None:
+        shared = shared_once(once)(shared)
 
     @functools.wraps(compute)
     def service(data: DataSettings, *settings, upload: Upload | None = None, **extra):
+        _freeze_imports_once()
         if data.dataset != UPLOAD:
             return shared(data, *settings, **extra)
         key = (compute.__name__, data, *settings)
@@ -95,7 +120,7 @@ def plan(data: DataSettings, train: TrainSettings,
     return run_plan.plan(prepared(data, upload=_upload), train)
 
 
-@functools.partial(_per_source, entries=_RESULTS)
+@functools.partial(_per_source, entries=_RESULTS, once="run")
 def _trained(data: DataSettings, train: TrainSettings, _upload: Upload | None = None,
              _live: LiveProgress | None = None) -> runs.Run:
     trainer = runs.start(prepared(data, upload=_upload), plan(data, train, upload=_upload))
@@ -114,9 +139,10 @@ def train_run(data: DataSettings, train: TrainSettings, upload: Upload | None = 
     try:
         return _trained(data, train, upload=upload, _live=live)
     except RunStopped as stopped:
-        _log_stop(stopped.run)
-        if on_stop is not None:
-            on_stop(stopped.run, stopped.trainer)
+        if stopped.run is not None:                   # None: it waited for another session
+            _log_stop(stopped.run)
+            if on_stop is not None:
+                on_stop(stopped.run, stopped.trainer)
         raise stopped.interruption from None
 
 
@@ -195,37 +221,67 @@ def _sweep_inputs(settings: SweepSettings):
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def sweep_cost(settings: SweepSettings) -> Cost:
     """The sweep's size and estimated time, and why it is refused if it is."""
+    workers.warm_up()                       # its page will probably run it: start the workers
     ready, space = _sweep_inputs(settings)
     return cost(space, len(ready.X_train), len(ready.X_test))
 
 
+class _SweepStop:
+    """A sweep's ``cancel`` flag, which the engine reads about every 0.1 s: set when the page's
+    drawing (``live``) was interrupted, or when the page's Stop (or its tab closing) is noticed
+    at the read itself, which also covers chunks still queued in the pool, when nothing
+    draws. The interruption is kept in :attr:`interruption`."""
+
+    def __init__(self, live: LiveProgress | None):
+        self._live, self._check = live, get_run_yield_check()
+        self.interruption: BaseException | None = None
+
+    def progress(self, update) -> None:
+        if self._live is not None and self._live(update):
+            self.interruption = self._live.interruption
+
+    def is_set(self) -> bool:
+        if self.interruption is None and self._check is not None:
+            try:
+                self._check()
+            except BaseException as interruption:   # Streamlit's rerun or stop request
+                self.interruption = interruption
+        return self.interruption is not None
+
+
+@shared_once("sweep")
 @st.cache_data(max_entries=_RESULTS, show_spinner=False)
 def _swept(settings: SweepSettings, _live: LiveProgress | None = None) -> SweepResult:
     problem = sweep_cost(settings).problem
     if problem is not None:
         raise ValueError(problem)                       # the server refuses, whatever asked
-    cancel = threading.Event()
-
-    def progress(update):
-        if _live is not None and _live(update):
-            cancel.set()
-
-    result = sweep_setup.run_sweep_on(*_sweep_inputs(settings), progress=progress, cancel=cancel)
-    if _live is not None and _live.interruption is not None:
-        raise RunStopped(result, _live.interruption)   # a stopped sweep is never cached
+    stop, pool = _SweepStop(_live), workers.shared_pool()
+    try:
+        result = sweep_setup.run_sweep_on(*_sweep_inputs(settings), progress=stop.progress,
+                                          cancel=stop, executor=pool)
+    except workers.BrokenProcessPool:
+        workers.restart(pool)
+        _LOG.warning("A worker process died during a sweep; the pool was restarted.")
+        raise ValueError(workers.BROKEN) from None
+    _LOG.info("A sweep ran on the worker pool; the workers hold %s MB.",
+              ", ".join(f"{mb:.0f}" for mb in workers.worker_memory().values()))
+    if stop.interruption is not None:
+        raise RunStopped(result, stop.interruption)    # a stopped sweep is never cached
     return result
 
 
 def sweep_run(settings: SweepSettings, live: LiveProgress | None = None,
               on_stop=None) -> SweepResult:
-    """The sweep's result, run now (drawing through ``live``) or taken from the cache. If the
-    user interrupts it, ``on_stop(result)`` receives the finished runs and the interruption goes
-    on to Streamlit. Raises ValueError for a sweep beyond the budget."""
+    """The sweep's result, run now in the server's worker pool (drawing through ``live``),
+    taken from the cache, or waited for while another session runs it. If the user interrupts
+    it, ``on_stop(result)`` receives the finished runs and the interruption goes on to
+    Streamlit. Raises ValueError for a sweep beyond the budget or one a dead worker ended."""
     try:
         return _swept(settings, _live=live)
     except RunStopped as stopped:
-        _LOG.info("A sweep stopped after %d of %d runs: its page asked (Stop, a change, or the "
-                  "tab closed).", len(stopped.run.records), stopped.run.runs_total)
-        if on_stop is not None:
-            on_stop(stopped.run)
+        if stopped.run is not None:                   # None: it waited for another session
+            _LOG.info("A sweep stopped after %d of %d runs: its page asked (Stop, a change, or "
+                      "the tab closed).", len(stopped.run.records), stopped.run.runs_total)
+            if on_stop is not None:
+                on_stop(stopped.run)
         raise stopped.interruption from None

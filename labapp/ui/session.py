@@ -26,13 +26,16 @@ from ..server.limits import GONE_SESSION_SECONDS, SESSION_MEMORY
 from ..server.memory import HELD, HOLDERS, Holder
 from ..settings.dataset_names import UPLOAD
 from ..settings.page_settings import DataSettings
-from ..settings.share_links import PAUSE_KEY, RUN_KEY
-from ..settings.url_state import KEYS, LabState, decode, encode
+from ..settings.seal import SECRET_NAME, seal_of, secret_key
+from ..settings.share_links import PAUSE_KEY, REFUSED, RUN_KEY, open_link
+from ..settings.teacher import SEAL_KEY
+from ..settings.url_state import KEYS, LabState, encode
 
 __all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
            "clear_notes", "keep_run", "last_run", "keep_trainer", "trainer_for", "drop_trainer",
-           "keep_sweep", "last_sweep", "KeptSweep", "upload_for", "store_upload", "holder",
-           "take_autorun", "take_pause_point", "WIDGET_PREFIX"]
+           "keep_sweep", "last_sweep", "KeptSweep", "keep_splits", "last_splits", "KeptSplits",
+           "upload_for", "store_upload", "holder",
+           "take_autorun", "take_pause_point", "seal_key", "address_params", "WIDGET_PREFIX"]
 
 _STATE, _WRITTEN, _NOTES = "lab.state", "lab.url", "lab.notes"
 _RUN, _HOLDER, _AUTORUN, _PAGE = "lab.run", "lab.holder", "lab.autorun", "lab.page"
@@ -58,9 +61,28 @@ def adopt(state: LabState, new_notes=()) -> None:
     and sweep stay: the pages show them as current when they match the settings (after the
     browser's Back button, say) and as the last result when they do not."""
     st.session_state[_STATE] = state
-    st.session_state[_WRITTEN] = encode(state)
+    st.session_state[_WRITTEN] = address_params(state)
     st.session_state[_NOTES] = list(new_notes)
     _reset_widgets()
+
+
+def seal_key() -> bytes:
+    """The server's key for sealed exercise links (:func:`labapp.settings.seal.secret_key`):
+    ``teacher_seal_key`` from Streamlit's secrets when configured."""
+    try:
+        configured = st.secrets.get(SECRET_NAME)
+    except FileNotFoundError:                       # no secrets file: the next source
+        configured = None
+    return secret_key(configured)[0]
+
+
+def address_params(state: LabState) -> dict[str, str]:
+    """What the address bar holds for ``state``: every setting, the teacher's flags and, for
+    a sealed exercise, its seal (made again, so that reloading the page keeps it)."""
+    params = encode(state)
+    if state.teacher.sealed:
+        params[SEAL_KEY] = seal_of(state, seal_key())
+    return params
 
 
 def _without_missing_upload(state: LabState, found: list[str]) -> LabState:
@@ -83,13 +105,16 @@ def enter_page(name: str) -> None:
     st.session_state[_PAGE] = name
 
 
-def load_state() -> LabState:
-    """The session's settings, replaced first by any settings a newly opened URL carries."""
-    params = {k: v for k, v in st.query_params.to_dict().items() if k in KEYS}
+def load_state(parts=()) -> LabState:
+    """The session's settings, replaced first by any settings a newly opened URL carries: the
+    ``parts`` of the page it opens on and those it names; the others stay the session's (see
+    :func:`labapp.settings.share_links.open_link`, which also checks a sealed link)."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k in KEYS or k == SEAL_KEY}
     if params and params != st.session_state.get(_WRITTEN):
-        state, found = decode(params)
+        base = st.session_state.get(_STATE, LabState())
+        state, found = open_link(params, base, parts, seal_key)
         state = _without_missing_upload(state, found)
-        autorun = st.query_params.get(RUN_KEY) == "1"
+        autorun = st.query_params.get(RUN_KEY) == "1" and REFUSED not in found
         adopt(state, found)
         st.session_state[_AUTORUN] = autorun
         st.session_state[_PAUSE_AT] = st.query_params.get(PAUSE_KEY) if autorun else None
@@ -104,7 +129,7 @@ def save_state(state: LabState, by_student: bool = True) -> None:
     if by_student and state != st.session_state.get(_STATE):
         clear_notes()
     st.session_state[_STATE] = state
-    params = encode(state)
+    params = address_params(state)
     if st.query_params.to_dict() != params:      # also drops run=1 once it has been used
         st.query_params.from_dict(params)
     st.session_state[_WRITTEN] = params
@@ -180,6 +205,29 @@ def keep_sweep(settings, result, guess=None) -> None:
 def last_sweep() -> KeptSweep | None:
     """The latest sweep of this session, or None."""
     return st.session_state.get(_SWEEP)
+
+
+_SPLITS = "lab.splits"
+
+
+@dataclass(frozen=True)
+class KeptSplits:
+    """The split experiments that finished (name → result), the settings they ran with, and
+    whether the student stopped the others."""
+
+    settings: object
+    results: dict
+    stopped: bool = False
+
+
+def keep_splits(settings, results: dict, stopped: bool = False) -> None:
+    """Remember the latest split experiments (all finished, or ``stopped`` with some left)."""
+    st.session_state[_SPLITS] = KeptSplits(settings, dict(results), stopped)
+
+
+def last_splits() -> KeptSplits | None:
+    """The latest split experiments of this session, or None."""
+    return st.session_state.get(_SPLITS)
 
 
 def holder() -> Holder:

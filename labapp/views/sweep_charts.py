@@ -8,7 +8,9 @@ import pandas as pd
 from ..settings.page_settings import AXIS_LABELS
 from .charts import SIDE_COLOURS, tips
 
-__all__ = ["axis_line", "heatmap", "run_curves", "parallel_coordinates", "MAX_CURVE_RUNS"]
+__all__ = ["axis_line", "heatmap", "cell_labels", "importance_bars", "run_scatter",
+           "seed_strip", "colour_domain", "run_curves", "parallel_coordinates", "MAX_CURVE_RUNS", "CELL_WIDTH",
+           "CELL_HEIGHT"]
 
 #: The loss-curve chart draws at most this many runs (the highlighted config's always).
 MAX_CURVE_RUNS = 200
@@ -48,25 +50,83 @@ def axis_line(table: pd.DataFrame, axis: str):
     return alt.layer(band, line, marks)
 
 
-def _cell_text(table: pd.DataFrame) -> pd.Series:
-    return pd.Series(["×" * (d > 0) for d in table["diverged"]], index=table.index)
+#: The heatmaps' cells: wide and tall enough for a value of four digits in 13-px text.
+CELL_WIDTH, CELL_HEIGHT = 64, 40
 
 
-def heatmap(table: pd.DataFrame, x_axis: str, y_axis: str, facet: str | None = None):
-    """Two axes: mean final test loss per cell, × where runs diverged; with ``facet``, one
-    heatmap per value of the third axis (small multiples)."""
-    frame = table.assign(mark=_cell_text(table))
+def cell_labels(table: pd.DataFrame) -> pd.Series:
+    """What each heatmap cell says: its mean final test loss to three significant digits, or
+    "diverged" when no run of it finished."""
+    return pd.Series([f"{m:.3g}" if np.isfinite(m) else "diverged" for m in
+                      table["test_mean"].astype(float)], index=table.index)
+
+
+def colour_domain(table: pd.DataFrame) -> tuple[float, float]:
+    """The smallest and largest finite mean test loss: one colour scale for several heatmaps."""
+    means = table["test_mean"].astype(float)
+    finite = means[np.isfinite(means)]
+    return (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+
+
+def heatmap(table: pd.DataFrame, x_axis: str, y_axis: str, domain=None, title: str = ""):
+    """Two axes: mean final test loss per cell, written in the cell, a red × above the value
+    where runs diverged; ``domain`` (low, high) fixes the colour scale so that several heatmaps
+    (one per value of a third axis) share it."""
+    means = table["test_mean"].astype(float)
+    low, high = domain or colour_domain(table)
+    frame = table.assign(label=cell_labels(table), mark=["×" * (d > 0) for d in table["diverged"]],
+                         dark=means.fillna(high) < (low + high) / 2)
+    x = alt.X(f"{x_axis}:O", title=AXIS_LABELS[x_axis], axis=alt.Axis(labelAngle=0))
+    y = alt.Y(f"{y_axis}:O", title=AXIS_LABELS[y_axis])
     rect = alt.Chart().mark_rect().encode(
-        x=alt.X(f"{x_axis}:O", title=AXIS_LABELS[x_axis]),
-        y=alt.Y(f"{y_axis}:O", title=AXIS_LABELS[y_axis]),
-        color=alt.Color("test_mean:Q", title="test loss", scale=alt.Scale(scheme="viridis")),
+        x=x, y=y, color=alt.Color("test_mean:Q", title="test loss",
+                                  scale=alt.Scale(scheme="viridis", domain=[low, high])),
         tooltip=tips("config", "test_mean", "test_std", "runs", "diverged"))
-    text = alt.Chart().mark_text(color=_CROSS, fontSize=16, fontWeight="bold").encode(
-        x=alt.X(f"{x_axis}:O"), y=alt.Y(f"{y_axis}:O"), text=alt.Text("mark:N"))
-    layered = alt.layer(rect, text, data=frame)
-    if facet is None:
-        return layered
-    return layered.facet(column=alt.Column(f"{facet}:O", title=AXIS_LABELS[facet]))
+    value = alt.Chart().mark_text(fontSize=13, dy=4).encode(
+        x=x, y=y, text=alt.Text("label:N"),
+        color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("black")))
+    cross = alt.Chart().mark_text(color=_CROSS, fontSize=15, fontWeight="bold", dy=-11).encode(
+        x=x, y=y, text=alt.Text("mark:N"))
+    return alt.layer(rect, value, cross, data=frame).properties(
+        width=alt.Step(CELL_WIDTH), height=alt.Step(CELL_HEIGHT), title=title)
+
+
+def importance_bars(shares: pd.DataFrame):
+    """Each setting's share of the spread of the final test loss, as a bar with its percent."""
+    frame = shares.assign(percent=[f"{100 * s:.0f}%" for s in shares["share"]])
+    y = alt.Y("setting:N", title=None, sort="-x")
+    x = alt.X("share:Q", title="share of the spread explained",
+              scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    bars = alt.Chart().mark_bar(color="#1f77b4").encode(x=x, y=y, tooltip=tips("setting",
+                                                                                "percent"))
+    text = alt.Chart().mark_text(align="left", dx=4).encode(x=x, y=y, text="percent:N")
+    return alt.layer(bars, text, data=frame).properties(height=alt.Step(36))
+
+
+def run_scatter(runs: pd.DataFrame, axis: str):
+    """Every run's final test loss against its value of ``axis`` (log x for the learning rate),
+    diverged runs as red crosses above the rest."""
+    finished = runs[~runs["diverged"].astype(bool)]
+    x = _x(axis, axis == "learning_rate")
+    dots = alt.Chart(finished).mark_circle(size=40, opacity=0.6).encode(
+        x=x, y=alt.Y("final_test_loss:Q", title="final test loss", scale=alt.Scale(zero=False)),
+        tooltip=tips("config", "seed", "final_test_loss"))
+    crosses = runs[runs["diverged"].astype(bool)].assign(top=_top(finished["final_test_loss"]))
+    marks = alt.Chart(crosses).mark_point(shape="cross", size=90, color=_CROSS, filled=True)\
+        .encode(x=x, y=alt.Y("top:Q"), tooltip=tips("config", "seed"))
+    return alt.layer(dots, marks).properties(height=240)
+
+
+def seed_strip(pair: pd.DataFrame):
+    """The per-seed final test losses of the best and the runner-up: a dot per seed, a tick
+    at each one's mean."""
+    y = alt.Y("role:N", title=None, sort=["best", "runner-up"])
+    x = alt.X("loss:Q", title="final test loss", scale=alt.Scale(zero=False))
+    dots = alt.Chart().mark_circle(size=70, opacity=0.7).encode(
+        x=x, y=y, color=alt.Color("role:N", legend=None), tooltip=tips("config", "seed", "loss"))
+    means = alt.Chart().mark_tick(thickness=3, size=30, color="black").encode(
+        x=alt.X("mean(loss):Q"), y=y)
+    return alt.layer(dots, means, data=pair).properties(height=alt.Step(48))
 
 
 def run_curves(curves: pd.DataFrame, highlight: str | None):
