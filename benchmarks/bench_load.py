@@ -92,7 +92,7 @@ class Tab:
         """Press the button ``label`` and wait for the rerun to finish (see :data:`CLICKS`)."""
         from playwright.async_api import TimeoutError as NoRerun
         runs = await self.page.evaluate(harness.WATCH_RUNS)
-        button = self.page.get_by_role("button", name=label, exact=True)
+        button = self.page.get_by_role("button", name=harness.button_name(label))
         for click in range(1, CLICKS + 1):
             await button.click()
             try:

@@ -7,6 +7,7 @@ both use it. Nothing here downloads anything: playwright drives the system's chr
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -167,10 +168,26 @@ class Lab:
                                     timeout=SCRIPT_TIMEOUT_MS)
         return self.settled()
 
+    def shortcut(self, keys: str, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> Lab:
+        """Press the keyboard shortcut ``keys`` (``"Control+Enter"``, say) with the focus on the
+        page (its title, not a text box) and wait for the rerun it starts to finish."""
+        runs = self.page.evaluate(WATCH_RUNS)
+        self.page.locator('[data-testid="stMain"] h1').first.click()
+        self.page.keyboard.press(keys)
+        self.page.wait_for_function(f"window.labScriptChanges > {runs}", timeout=timeout_ms)
+        return self.settled(timeout_ms=timeout_ms)
+
+    def tooltip(self, label: str) -> str:
+        """The tooltip of the app's button labelled ``label``, as shown on hovering it."""
+        self.page.locator('[data-testid="stMain"] button:visible', has_text=label).first.hover()
+        tip = self.page.locator('[data-testid="stTooltipContent"]').first
+        tip.wait_for(timeout=30_000)
+        return tip.inner_text()
+
     def button(self, label: str):
         """The app's own button labelled ``label`` (not Streamlit's header buttons)."""
-        return self.page.locator('[data-testid="stMain"]').get_by_role("button", name=label,
-                                                                       exact=True)
+        return self.page.locator('[data-testid="stMain"]').get_by_role("button",
+                                                                       name=button_name(label))
 
     def exceptions(self) -> list[str]:
         """The text of every exception box (Streamlit's red traceback boxes)."""
@@ -203,6 +220,12 @@ class Lab:
 SCRIPT_STATE = """() => { const app = document.querySelector('[data-testid="stApp"]');
     return app ? [app.dataset.testScriptState, app.dataset.testConnectionState,
                   document.querySelectorAll('[data-testid]').length] : []; }"""
+
+
+def button_name(label: str) -> re.Pattern:
+    """The accessible name of the app's button labelled ``label``: a button with a keyboard
+    shortcut is named with its keys too ("Train Shortcut Ctrl + Enter")."""
+    return re.compile(rf"^{re.escape(label)}( Shortcut .*)?$")
 
 
 def quiet(before, now) -> bool:

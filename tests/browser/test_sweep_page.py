@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from .harness import WATCH_RUNS
-
 #: Two learning rates (the larger wins at 40 epochs) × two widths × two seeds.
 SMALL = "sw_axes=lr,width&sw_lr=0.003,0.3&sw_width=2,4&sw_seeds=2&sw_epochs=40&sw_n=100"
 HUGE = ("sw_axes=lr,width,dropout&sw_lr=0.001,0.003,0.01,0.03,0.1,0.3,1,3"
@@ -17,20 +15,12 @@ HUGE = ("sw_axes=lr,width,dropout&sw_lr=0.001,0.003,0.01,0.03,0.1,0.3,1,3"
 
 def _shortcut_run(lab) -> None:
     """Press Ctrl+Enter (focus on the page, not in a text box) and wait for the sweep."""
-    runs = lab.page.evaluate(WATCH_RUNS)
-    lab.page.locator('[data-testid="stMain"] h1').first.click()
-    lab.page.keyboard.press("Control+Enter")
-    lab.page.wait_for_function(f"window.labScriptChanges > {runs}", timeout=120_000)
-    lab.settled(timeout_ms=180_000)
+    lab.shortcut("Control+Enter", timeout_ms=180_000)
 
 
 def test_ctrl_enter_runs_the_sweep_and_every_new_view_is_drawn(lab):
     lab.open("Sweep", SMALL)
-    button = lab.page.locator('[data-testid="stMain"] button', has_text="Run the sweep").first
-    button.hover()
-    tip = lab.page.locator('[data-testid="stTooltipContent"]').first
-    tip.wait_for(timeout=30_000)
-    assert "Shortcut: Ctrl+Enter." in tip.inner_text()
+    assert "Shortcut: Ctrl+Enter." in lab.tooltip("Run the sweep")
     _shortcut_run(lab)
     assert lab.exceptions() == []
     assert any("8 runs finished" in s for s in lab.alerts("success"))
