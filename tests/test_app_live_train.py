@@ -16,7 +16,7 @@ from labapp.settings.page_settings import DataSettings, TrainSettings
 from labapp.settings.share_links import PAUSE_KEY, RUN_KEY, paused_epochs, share_params
 from labapp.settings.url_state import LabState, decode
 from labapp.ui import services
-from labapp.ui.live_progress import FrameBudget, LiveProgress
+from labapp.ui.live_progress import ACTIVE_SECONDS, LiveProgress, LiveRuns
 
 #: Mini-batches, dropout and Adam: every piece of state a pause must keep (the optimiser's
 #: moments, the batch order's and the masks' generator) matters.
@@ -216,7 +216,8 @@ def test_a_short_run_plays_as_an_animation_of_several_frames():
         drawn.append(progress.epoch)
         now[0] += cost
 
-    live = LiveProgress(draw, clock=lambda: now[0], frames=10, hold=0.05, sleep=slept.append)
+    live = LiveProgress(draw, clock=lambda: now[0], frames=10, hold=0.05, sleep=slept.append,
+                        runs=LiveRuns(clock=lambda: now[0]))             # no other run draws
     for epoch in range(1, 301):
         assert live(nncore.Progress(epoch, 300, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch))) \
             is False
@@ -225,7 +226,7 @@ def test_a_short_run_plays_as_an_animation_of_several_frames():
 
 
 def test_the_page_draws_several_frames_of_the_default_run(monkeypatch):
-    from labapp.ui import live_view
+    from labapp.ui import live_progress, live_view
     frames, weights = [], []
 
     def seen(progress):
@@ -237,6 +238,7 @@ def test_the_page_draws_several_frames_of_the_default_run(monkeypatch):
             super().__init__(lambda p: seen(p) or draw(p), *args, **kwargs)
 
     monkeypatch.setattr(live_view, "LiveProgress", Counting)
+    monkeypatch.setattr(live_progress, "SERVER_RUNS", LiveRuns())   # no other test's run
     at = click(open_page("Train"), "Train")
     no_exception(at)
     assert len(frames) >= 8 and frames == sorted(frames)
@@ -303,26 +305,31 @@ def test_changing_a_setting_lets_the_paused_run_go():
     assert "settings changed since this run" in texts(at)
 
 
-def test_the_server_s_frame_budget_counts_frames_over_the_last_second():
+def test_the_server_counts_the_runs_that_checked_for_a_frame_within_a_second():
     now = [0.0]
-    budget = FrameBudget(per_second=3, clock=lambda: now[0])
-    assert [budget.take() for _ in range(4)] == [True, True, True, False]
-    now[0] = 0.999
-    assert not budget.take(), "the first three are less than a second old"
-    now[0] = 1.0
-    assert budget.take() and budget.take() and budget.take() and not budget.take()
+    runs = LiveRuns(clock=lambda: now[0])
+    first, second = runs.token(), runs.token()
+    assert runs.count(first) == 1 and runs.count(second) == 2 and runs.count(first) == 2
+    now[0] = ACTIVE_SECONDS + 0.5
+    assert runs.count(second) == 1, "the first has not checked for over a second"
 
 
-def test_a_busy_server_thins_a_short_run_s_frames_but_keeps_the_first():
-    """With the budget spent by other sessions, a run draws its first frame only (the finished
-    run's view follows it); with room for two more, it draws three, and holds only those."""
-    for room, expected in ((0, [1]), (2, [1, 31, 61])):
-        drawn, slept, now = [], [], [0.0]
-        budget = FrameBudget(per_second=room, clock=lambda: now[0])
-        live = LiveProgress(lambda p: drawn.append(p.epoch),
-                            clock=lambda: now[0], frames=10, hold=0.05, sleep=slept.append,
-                            budget=budget)
-        for epoch in range(1, 301):
-            live(nncore.Progress(epoch, 300, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch)))
-        assert drawn == expected
-        assert len(slept) == len(expected)
+@pytest.mark.parametrize("others, expected", [(0, [1, 31, 61, 91, 121, 151, 181, 211, 241, 271]),
+                                              (1, [1, 31, 61, 91, 121]),
+                                              (4, [1, 31]),
+                                              (10, [])])
+def test_a_crowd_shares_out_the_frames_of_short_runs(others, expected):
+    """With ``others`` runs drawing too, a run of 10 frames plays 10 / (others + 1) of them,
+    rounded down (the finished run's view follows), and holds only those."""
+    drawn, slept, now = [], [], [0.0]
+    runs = LiveRuns(clock=lambda: now[0])
+    crowd = [runs.token() for _ in range(others)]
+    live = LiveProgress(lambda p: drawn.append(p.epoch), clock=lambda: now[0], frames=10,
+                        hold=0.05, sleep=slept.append, runs=runs)
+    for epoch in range(1, 301):
+        for token in crowd:
+            runs.count(token)                             # the others check for frames too
+        live(nncore.Progress(epoch, 300, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch)))
+    assert drawn == expected
+    assert len(slept) == len(expected) - (expected[-1:] == [271]), "the last frame is not held"
+    assert runs.count(runs.token()) == others + 1, "a run at its last epoch no longer counts"

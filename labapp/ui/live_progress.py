@@ -15,16 +15,16 @@ never stale frames.
 from __future__ import annotations
 
 import contextvars
+import itertools
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 
 from nncore import Progress
 
-__all__ = ["LiveProgress", "RunStopped", "FrameBudget", "DRAW_INTERVAL", "DRAW_SHARE",
-           "SERVER_FRAMES"]
+__all__ = ["LiveProgress", "RunStopped", "LiveRuns", "DRAW_INTERVAL", "DRAW_SHARE",
+           "SERVER_RUNS", "ACTIVE_SECONDS"]
 
 #: Seconds between two frames of the live curve, at least.
 DRAW_INTERVAL = 0.25
@@ -36,34 +36,45 @@ DRAW_INTERVAL = 0.25
 DRAW_SHARE = 0.1
 
 
-class FrameBudget:
-    """At most ``per_second`` animation frames a second, across every session of the server.
+class LiveRuns:
+    """The runs drawing live frames now, across every session of the server: a run counts from
+    its latest frame check for :data:`ACTIVE_SECONDS`.
 
     A short run plays a few frames, each costing about 20 ms of the server's CPU (two
-    pictures and a chart). One student alone never reaches the budget; when a class presses
-    Train together, the frames are shared out and the runs play with fewer frames (the first
-    and the finished run are always drawn), so a crowd costs the server about the same as a
-    few students. ``clock`` returns seconds (tests pass their own)."""
+    pictures and a chart). When a class presses Train together, the frames are shared out: each
+    of ``n`` runs at once plays ``1/n`` of its frames, rounded down (the finished run is always
+    drawn), so a crowd costs the server about what one student does. ``clock`` returns
+    seconds (tests pass their own)."""
 
-    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic):
-        self._per_second, self._clock = per_second, clock
-        self._drawn: deque[float] = deque()
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._seen: dict[int, float] = {}
         self._lock = threading.Lock()
+        self._tokens = itertools.count()
 
-    def take(self) -> bool:
-        """Whether a frame may be drawn now (it is then counted)."""
+    def token(self) -> int:
+        """A new run's number."""
+        return next(self._tokens)
+
+    def count(self, token: int) -> int:
+        """How many runs are drawing now, the run ``token`` (checking now) among them."""
         now = self._clock()
         with self._lock:
-            while self._drawn and now - self._drawn[0] >= 1.0:
-                self._drawn.popleft()
-            if len(self._drawn) >= self._per_second:
-                return False
-            self._drawn.append(now)
-            return True
+            self._seen[token] = now
+            for other in [t for t, seen in self._seen.items() if now - seen > ACTIVE_SECONDS]:
+                del self._seen[other]
+            return len(self._seen)
+
+    def leave(self, token: int) -> None:
+        """The run ``token`` has drawn its last frame."""
+        with self._lock:
+            self._seen.pop(token, None)
 
 
-#: The server's budget of animation frames (about 0.4 s of a core a second at most).
-SERVER_FRAMES = FrameBudget(per_second=20)
+#: How long after its latest frame check a run still counts as drawing.
+ACTIVE_SECONDS = 1.0
+#: The runs drawing live frames in this server.
+SERVER_RUNS = LiveRuns()
 
 
 class RunStopped(Exception):
@@ -84,17 +95,20 @@ class LiveProgress:
     would show no learning at all: with ``frames``, a frame is also drawn each time another
     ``1/frames`` of the run's epochs is done, and each such frame stays at least ``hold``
     seconds (``sleep``: the thread waits without holding the interpreter), so a short run plays
-    as a short animation of about ``frames × hold`` seconds. Those frames after the first are
-    drawn only as ``budget`` (:class:`FrameBudget`, the server's) allows."""
+    as a short animation of about ``frames × hold`` seconds; while ``n`` runs draw at once
+    (``runs``, :class:`LiveRuns`: the server's), each plays ``frames / n`` of them, rounded
+    down."""
 
     def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL,
                  share: float = DRAW_SHARE, clock: Callable[[], float] = time.monotonic, *,
                  frames: int = 0, hold: float = 0.0, sleep: Callable[[float], None] = time.sleep,
-                 budget: FrameBudget = SERVER_FRAMES):
+                 runs: LiveRuns | None = None):
         self._draw = draw
         self._interval, self._share, self._clock = interval, share, clock
         self._frames, self._hold, self._sleep = frames, hold, sleep
-        self._budget = budget
+        self._runs = runs or SERVER_RUNS
+        self._token = self._runs.token()
+        self._played = 0                                  # counted frames drawn
         self._context = contextvars.copy_context()
         self._next_frame = -math.inf
         self._next_epoch = 0
@@ -103,19 +117,25 @@ class LiveProgress:
     def __call__(self, progress: Progress) -> bool:
         start = self._clock()
         counted = self._frames and progress.epoch >= self._next_epoch
+        crowd = self._runs.count(self._token) if counted else 1
+        if self._frames and progress.epoch >= progress.epochs:      # its last epoch: it is done
+            self._runs.leave(self._token)
         if start < self._next_frame and not counted:
             return False
-        if counted and self._next_epoch > 0 and not self._budget.take():   # a busy server
+        if counted and self._played + 1 > self._frames / crowd:     # others draw too
             self._next_epoch = progress.epoch + max(1, progress.epochs // self._frames)
+            self._next_frame = max(self._next_frame, start + self._interval)
             return False
         try:
             self._context.run(self._draw, progress)
         except BaseException as interruption:   # Streamlit's rerun or stop request
             self.interruption = interruption
+            self._runs.leave(self._token)
             return True
         spent = self._clock() - start
         self._next_frame = start + max(self._interval, spent / self._share)
         if counted:
+            self._played += 1
             self._next_epoch = progress.epoch + max(1, progress.epochs // self._frames)
             if spent < self._hold and self._next_epoch <= progress.epochs:   # not the last
                 self._sleep(self._hold - spent)
