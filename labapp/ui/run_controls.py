@@ -35,7 +35,7 @@ class ControlBar:
     :attr:`reset` say what was pressed and :attr:`step_epochs` how many epochs a step trains."""
 
     def __init__(self, plan):
-        cells = st.columns([1, 1, 1, 1.3, 1, 3.5], vertical_alignment="bottom")
+        cells = st.columns([1.9, 1, 1.6, 1.3, 1.1, 2.6], vertical_alignment="bottom")
         blocked = plan.problem is not None
         self.train = cells[0].button("Train", type="primary", icon=":material/play_arrow:",
                                      disabled=blocked, key="run.train",
