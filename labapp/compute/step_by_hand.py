@@ -9,16 +9,12 @@ is added as the engine adds it (``l2·W + l1·sign(W)``, weights only, see
 dropout or DropConnect mask), so :func:`nncore.train` on those rows for one epoch of plain SGD
 ends with exactly the weights shown (``tests/test_step_by_hand.py``).
 
-The source lines are read from the functions themselves with :mod:`inspect` (:func:`source_line`),
+The source lines are read from the functions themselves (:mod:`labapp.compute.source_lines`),
 never copied: if the floor's code changes, the page shows the new line.
 """
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -30,72 +26,20 @@ from nncore.textbook_functions import ACTIVATIONS, LOSSES, through_output
 from nncore.training_step import Penalty, check_step_losses
 from nncore.validation import as_inputs, as_targets
 
+from .source_lines import SourceLine, body_lines, lines_of, source_line
+
 __all__ = ["MAX_ROWS", "SourceLine", "Quantity", "LayerStep", "HandStep", "source_line",
            "body_lines", "pick_rows", "step_by_hand", "subscript"]
 
 MAX_ROWS = 4
 """The most training rows one step by hand shows."""
 
-_ROOT = Path(nncore.__file__).resolve().parent.parent          # the folder that holds nncore/
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def subscript(number: int) -> str:
     """``12`` → ``₁₂``."""
     return str(number).translate(_SUBSCRIPTS)
-
-
-# ---------------------------------------------------------------- lines of the source
-@dataclass(frozen=True)
-class SourceLine:
-    """One line of code: its ``file`` (relative to the folder that holds ``nncore``), its
-    1-based line ``number`` and its ``text`` without the indentation."""
-
-    file: str
-    number: int
-    text: str
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.number}"
-
-
-def source_line(function, start: str) -> SourceLine | None:
-    """The first line of ``function``'s source whose code starts with ``start`` (for example
-    ``"dW = "``), read from its file now; None when no line does."""
-    lines, first = inspect.getsourcelines(function)
-    shown = _shown_file(function)
-    for offset, line in enumerate(lines):
-        if line.strip().startswith(start):
-            return SourceLine(shown, first + offset, line.strip())
-    return None
-
-
-def body_lines(function) -> tuple[SourceLine, ...]:
-    """The lines of ``function``'s body after its docstring (a short function, such as an
-    activation or a loss's delta), read from its file now."""
-    lines, first = inspect.getsourcelines(function)
-    tree = ast.parse(textwrap.dedent("".join(lines)))
-    statements = tree.body[0].body
-    if isinstance(statements[0], ast.Expr) and isinstance(statements[0].value, ast.Constant):
-        statements = statements[1:]                                  # the docstring
-    numbers = [n for s in statements for n in range(s.lineno, s.end_lineno + 1)]
-    shown = _shown_file(function)
-    return tuple(SourceLine(shown, first + n - 1, lines[n - 1].strip()) for n in numbers)
-
-
-def _shown_file(function) -> str:
-    path = Path(inspect.getsourcefile(function)).resolve()
-    return path.relative_to(_ROOT).as_posix() if path.is_relative_to(_ROOT) else path.name
-
-
-def _lines(*places) -> tuple[SourceLine, ...]:
-    """The lines of ``(function, start)`` pairs that were found, in order: ``start`` None
-    stands for the function's whole body (:func:`body_lines`)."""
-    found = []
-    for function, start in places:
-        found += body_lines(function) if start is None else [source_line(function, start)]
-    return tuple(line for line in found if line is not None)
 
 
 # ---------------------------------------------------------------- what a step shows
@@ -203,7 +147,7 @@ def step_by_hand(net: nncore.MLP, config: nncore.TrainConfig, X_rows, T_rows) ->
         loss = float(value(Z[-1], A[-1], T))
         penalty = sum(0.5 * config.l2 * np.sum(W * W) + config.l1 * np.sum(np.abs(W))
                       for W in weights)
-    loss_sources = _lines((textbook.loss_and_grads, "return value("), (value, None))
+    loss_sources = lines_of((textbook.loss_and_grads, "return value("), (value, None))
     return HandStep(loss, config.loss, loss_sources, float(penalty), config.learning_rate,
                     Quantity("T", "the targets", T), layers, _notes(config))
 
@@ -229,20 +173,20 @@ def _layer(l, config, weights, biases, activations, Z, A, dZ) -> LayerStep:
     penalty = _penalty_gradient(l, config, W)
     step = dW if penalty is None else dW + penalty.values
     grad = f"dW{s}" if penalty is None else f"(dW{s} + penalty{s})"
-    update = _lines((SGD.step, "np.multiply(grads"), (SGD.step, "params += "))
+    update = lines_of((SGD.step, "np.multiply(grads"), (SGD.step, "params += "))
     given = "X, the chosen rows" if l == 1 else ""
     return LayerStep(
         l, name, Quantity(f"A{before}", given, A[l - 1]), Quantity(f"W{s}", "", W),
         None if b is None else Quantity(f"b{s}", "", b),
-        Quantity(f"Z{s}", f"A{before} W{s}{plus_b}", Z[l], _lines(
+        Quantity(f"Z{s}", f"A{before} W{s}{plus_b}", Z[l], lines_of(
             (textbook.forward, "Z.append("), (textbook.dense_forward, "Z = "),
             (textbook.dense_forward, "return Z"))),
-        Quantity(f"A{s}", f"{name}(Z{s})", A[l], _lines(
+        Quantity(f"A{s}", f"{name}(Z{s})", A[l], lines_of(
             (textbook.forward, "A.append("), (ACTIVATIONS[name][0], None))),
         _delta_quantity(l, len(weights), config, activations, dZ[l]),
-        Quantity(f"dW{s}", f"A{before}ᵀ δ{s}", dW, _lines((textbook.dense_backward, "dW = "))),
+        Quantity(f"dW{s}", f"A{before}ᵀ δ{s}", dW, lines_of((textbook.dense_backward, "dW = "))),
         None if b is None else Quantity(f"db{s}", f"Σ_rows δ{s}", db,
-                                        _lines((textbook.dense_backward, "db = "))),
+                                        lines_of((textbook.dense_backward, "db = "))),
         penalty,
         Quantity(f"W{s} ← W{s} − η {grad}", "", W - lr * step, update),
         None if b is None else Quantity(f"b{s} ← b{s} − η db{s}", "", b - lr * db, update))
@@ -258,7 +202,7 @@ def _delta_quantity(l, L, config, activations, values) -> Quantity:
     s = subscript(l)
     if l < L:
         formula = f"(δ{subscript(l + 1)} W{subscript(l + 1)}ᵀ) ⊙ f′(Z{s})"
-        return Quantity(f"δ{s}", formula, values, _lines(
+        return Quantity(f"δ{s}", formula, values, lines_of(
             (textbook.dense_backward, "dA_prev = "), (textbook.backward, "dZ = dA"),
             (ACTIVATIONS[activations[l - 1]][1], None)))
     name, output = config.gradient_loss or config.loss, activations[-1]
@@ -266,7 +210,7 @@ def _delta_quantity(l, L, config, activations, values) -> Quantity:
     places = [(textbook.loss_and_grads, "dZ_L = "), (delta, None)]
     if name in ("mse", "sse"):                          # through the output activation
         places.append((through_output, "return Y *" if output == "softmax" else "return dY *"))
-    return Quantity(f"δ{s}", _OUTPUT_DELTAS[name].format(s=s), values, _lines(*places))
+    return Quantity(f"δ{s}", _OUTPUT_DELTAS[name].format(s=s), values, lines_of(*places))
 
 
 def _penalty_gradient(l, config, W) -> Quantity | None:
@@ -282,7 +226,7 @@ def _penalty_gradient(l, config, W) -> Quantity | None:
         values = values + config.l1 * np.sign(W)
         terms.append(f"{config.l1:g} sign(W{s})")
         places.append((Penalty.add_gradient, "np.sign("))
-    return Quantity(f"penalty{s}", " + ".join(terms), values, _lines(*places))
+    return Quantity(f"penalty{s}", " + ".join(terms), values, lines_of(*places))
 
 
 # ---------------------------------------------------------------- how real steps differ

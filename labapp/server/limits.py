@@ -50,7 +50,8 @@ RUN_MEMORY = 400e6
 WORKING_MEMORY = 600e6
 #: How long work waits for memory before it gives up with a note.
 MEMORY_WAIT_SECONDS = 60.0
-#: Bytes kept between reruns from students' files (uploads and results computed from them).
+#: Bytes kept between reruns by students' sessions (uploads, results computed from them, paused
+#: runs).
 HELD_MEMORY = 500e6
 #: The same, for one session.
 SESSION_MEMORY = 150e6

@@ -4,8 +4,8 @@ computation may use while it runs.
 One process serves the whole class, so memory is bounded in two ledgers (sizes in
 :mod:`labapp.server.limits`):
 
-- :data:`HELD`: bytes kept between reruns that come from one student's file (the parsed upload
-  and what each session computed from it, in the session's :class:`Holder`). A new upload that
+- :data:`HELD`: bytes one student's session keeps between reruns, in its :class:`Holder`: its
+  file (the parsed upload and what the session computed from it) and its paused run. A new upload that
   would pass the limit is refused with a sentence; a result that would pass it is computed but
   not kept. Each entry gives its bytes back when the object holding them is freed
   (``weakref.finalize``), and :data:`HOLDERS` empties the holder of a session that has gone.
@@ -264,7 +264,7 @@ class Holders:
         return emptied
 
 
-#: Bytes from students' files kept between reruns, server-wide.
+#: Bytes students' sessions keep between reruns (their files, their paused runs), server-wide.
 HELD = Ledger(HELD_MEMORY)
 #: Bytes that running computations may allocate at once, server-wide.
 WORKING = Budget(WORKING_MEMORY)
