@@ -25,7 +25,15 @@ def pick(lab, label: str, options) -> None:
     for option in options:
         box.click()
         lab.page.keyboard.type(option)
-        lab.page.get_by_role("option", name=option, exact=True).first.click()
+        # The list filters as the letters arrive: wait until the option typed is the first one
+        # shown, so that the click cannot land on an option the list is still moving away.
+        first = lab.page.get_by_role("option").first
+        deadline = 100
+        while first.inner_text().strip() != option and deadline:
+            lab.page.wait_for_timeout(100)
+            deadline -= 1
+        assert first.inner_text().strip() == option, (option, first.inner_text())
+        first.click()
     lab.page.keyboard.press("Escape")
 
 
