@@ -23,7 +23,7 @@ def pick(lab, label: str, options) -> None:
     """Choose ``options`` (their labels) in the builder's multiselect labelled ``label``."""
     box = lab.page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first
     for option in options:
-        box.click()
+        box.locator("input").first.click()       # not the box: its middle may be a chip's ×
         lab.page.keyboard.type(option)
         # The list filters as the letters arrive: wait until the option typed is the first one
         # shown, so that the click cannot land on an option the list is still moving away.
