@@ -99,18 +99,23 @@ def page_url(path: str) -> str:
     return st.context.url or f"{_FALLBACK_BASE}/{path}"
 
 
+def _page_parts(path: str) -> tuple[str, ...]:
+    """The settings a link to page ``path`` carries (every part for a page not listed)."""
+    return PAGE_PARTS.get(path, PARTS)
+
+
 def link_to(state: LabState, path: str, with_result: bool = False,
             paused_at: int | None = None) -> str:
     """The full link to the settings of page ``path`` in ``state`` (a sealed exercise sealed
     with the server's key)."""
     key = session.seal_key() if state.teacher.sealed else None
-    params = share_params(state, with_result, paused_at, PAGE_PARTS.get(path, PARTS), key)
+    params = share_params(state, with_result, paused_at, _page_parts(path), key)
     query = urlencode(params, safe=",")
     return f"{page_url(path)}?{query}" if query else page_url(path)
 
 
-def _link_caption(state: LabState, path: str, with_result: bool) -> str:
-    if not travels(state, PAGE_PARTS.get(path, PARTS)):
+def _link_caption(with_result: bool, travel: bool) -> str:
+    if not travel:
         return ("The data is an uploaded file, which cannot travel in a link: this link "
                 "carries the other settings only. Whoever opens it must upload the same file "
                 "on the Data page; until then it opens on the default dataset.")
@@ -123,8 +128,8 @@ def link_box(state: LabState, path: str, with_result: bool, caption: str | None 
     """The link to this page's settings, in a box with a copy button; ``caption`` replaces the
     usual words above it (not for uploaded data, whose link says that the file cannot
     travel); ``paused_at``: the run shown is paused after that epoch."""
-    travel = travels(state, PAGE_PARTS.get(path, PARTS))
-    st.caption(caption if caption and travel else _link_caption(state, path, with_result))
+    travel = travels(state, _page_parts(path))
+    st.caption(caption if caption and travel else _link_caption(with_result, travel))
     st.code(link_to(state, path, with_result, paused_at), language=None, wrap_lines=True)
 
 
