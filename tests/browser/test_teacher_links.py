@@ -19,22 +19,23 @@ os.environ.setdefault(SECRET_ENV, "a key for the browser tests only")
 QUESTION = "Raise the learning rate until the loss stops falling. Why?"
 
 
+def chips(box) -> list[str]:
+    """The options chosen in the multiselect ``box``, as its chips show them."""
+    return box.locator(".react-aria-ComboBox [data-tag]").evaluate_all(
+        "tags => tags.map(tag => tag.getAttribute('aria-label'))")
+
+
 def pick(lab, label: str, options) -> None:
     """Choose ``options`` (their labels) in the builder's multiselect labelled ``label``."""
     box = lab.page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).first
     for option in options:
         box.locator("input").first.click()       # not the box: its middle may be a chip's ×
         lab.page.keyboard.type(option)
-        # The list filters as the letters arrive: wait until the option typed is the first one
-        # shown, so that the click cannot land on an option the list is still moving away.
-        first = lab.page.get_by_role("option").first
-        deadline = 100
-        while first.inner_text().strip() != option and deadline:
-            lab.page.wait_for_timeout(100)
-            deadline -= 1
-        assert first.inner_text().strip() == option, (option, first.inner_text())
-        first.click()
-    lab.page.keyboard.press("Escape")
+        # By its exact name: the list filters as the letters arrive, so "the first option
+        # shown" may still be another one when the click lands.
+        lab.page.get_by_role("option", name=option, exact=True).click()
+        lab.page.keyboard.press("Escape")
+    assert chips(box) == list(options), (label, chips(box))
 
 
 def make_exercise(lab) -> str:
@@ -42,6 +43,7 @@ def make_exercise(lab) -> str:
     question, seal, and return the link the builder shows."""
     lab.open("Train", "epochs=40")
     lab.page.get_by_text("Teacher: make an exercise link").click()
+    lab.settled()
     runs = lab.page.evaluate(WATCH_RUNS)
     pick(lab, "Hide", ["Optimiser", "Section: the equations panel"])
     pick(lab, "Lock", ["Learning rate"])
