@@ -6,7 +6,7 @@ import streamlit as st
 from labapp.compute.data_profile import PREVIEW_ROWS, preview
 from labapp.ui import controls, frame, services, session
 from labapp.ui.widgets import Panel
-from labapp.views import charts
+from labapp.views import charts, run_charts
 from labapp.views.plain_text import plain
 
 PATH = "Data"
@@ -96,7 +96,7 @@ def plane(data, upload):
     if points is None:
         return
     st.subheader("The points")
-    st.altair_chart(charts.scatter_2d(**points))
+    st.vega_lite_chart(run_charts.scatter_2d(**points))
     st.caption("Each synthetic row is a point (x1, x2): circles are training rows, triangles "
                "test rows. The network must learn where one class ends and the next begins.")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from altair.vegalite.v6.schema.core import Root as VegaLiteRoot
 from streamlit.testing.v1 import AppTest
 
 from labapp.settings.url_state import LabState, decode, encode
@@ -173,3 +174,23 @@ def no_exception(at: AppTest) -> None:
 def params(at: AppTest) -> dict[str, str]:
     """The page's query params, one value each."""
     return {k: at.query_params[k] for k in at.query_params}
+
+
+def chart_spec(chart) -> dict:
+    """A chart of :mod:`labapp.views.charts` as the JSON the browser gets, its tables as lists
+    of rows (named under ``"datasets"``, or at ``"data": {"values": …}``), checked against
+    Vega-Lite's own schema: an Altair chart through ``to_dict``, a dict spec as it is."""
+    if not isinstance(chart, dict):
+        return chart.to_dict()
+    spec = {key: value for key, value in chart.items() if key not in ("data", "datasets")}
+    if "datasets" in chart:
+        spec["datasets"] = {name: _rows(table) for name, table in chart["datasets"].items()}
+    if "data" in chart:
+        spec["data"] = {"values": _rows(chart["data"])}
+    VegaLiteRoot.validate(spec)
+    return spec
+
+
+def _rows(table) -> list[dict]:
+    """A DataFrame's rows as dicts of plain Python numbers and text, every digit kept."""
+    return table.to_dict(orient="records")

@@ -26,7 +26,8 @@ from labapp.data.uploads import Upload
 from labapp.settings.page_settings import DataSettings, TrainSettings, checked
 from labapp.settings.seed_presets import preset_state
 from labapp.ui.live_progress import LiveProgress
-from labapp.views import charts
+from labapp.views import charts, run_charts
+from app_testing import chart_spec
 
 CSV = b"size,colour,price\n" + b"".join(
     f"{i % 7 + 1},{'red' if i % 3 else 'blue'},{10 + 3 * (i % 7) + (i % 3)}\n".encode()
@@ -245,30 +246,32 @@ def test_every_chart_builds_a_vega_lite_spec():
     ready, run = _run(DataSettings(dataset="blobs", n_classes=3),
                       TrainSettings(loss="ce", output="softmax", epochs=20))
     history, table = run.result.history, ready.table
-    lines = [charts.loss_curves(history.train_loss, history.test_loss, "ce"),
-             charts.metric_curves(history.train_metric, history.test_metric, "accuracy"),
-             charts.layer_curves(history.grad_norm, "layer", "norm", log=True),
-             charts.loss_curves(np.array([]), np.array([]), "mse")]
+    lines = [run_charts.loss_curves(history.train_loss, history.test_loss, "ce"),
+             run_charts.metric_curves(history.train_metric, history.test_metric, "accuracy"),
+             run_charts.layer_curves(history.grad_norm, "layer", "norm", log=True),
+             run_charts.loss_curves(np.array([]), np.array([]), "mse")]
     for spec, rows in zip(lines, (2 * 20, 2 * 20, 3 * 20, 0)):
         assert spec["mark"]["type"] == "line" and len(spec["data"]) == rows
         assert {e["field"] for e in spec["encoding"].values() if isinstance(e, dict)} == \
             {"epoch", "value", "curve"}
         assert set(spec["data"].columns) == {"epoch", "value", "curve"}
     built = [
-        charts.confusion_heatmap(run.report.confusion, table.class_names),
-        charts.decision_boundary(run.report.grid, table.class_names),
+        run_charts.confusion_heatmap(run.report.confusion, table.class_names),
+        run_charts.decision_boundary(run.report.grid, table.class_names),
         charts.matrix_heatmap(run.net.weights[0], "W1", "input", "unit"),
         charts.gradcheck_bars({"W1": 1e-9, "b1": 0.0}),
         charts.histogram(table.X[:, 0], "x1"),
         charts.feature_vs_target(table.X[:, 0], table.labels, "x.1", "class", True),
-        charts.scatter_2d(**data_profile.split_points(ready)),
+        run_charts.scatter_2d(**data_profile.split_points(ready)),
+        run_charts.scatter_2d(np.zeros((3, 2)), np.array(["train", "test", "train"]),
+                          values=np.arange(3.0)),
         charts.raw_vs_scaled(table.X[:, 0], ready.scale_features(table.X)[:, 0], "x1"),
         charts.predicted_vs_actual(np.arange(5.0), np.arange(5.0) + 1, np.array(["train"] * 5),
                                    "y"),
     ]
-    for chart in built:
-        assert isinstance(chart, alt.TopLevelMixin)
-        assert chart.to_dict()
+    for chart in built + lines:             # each one valid Vega-Lite, Altair's or a dict
+        assert isinstance(chart, (alt.TopLevelMixin, dict))
+        assert chart_spec(chart)
 
 
 def test_large_weight_matrices_draw_their_first_64_rows_and_columns_and_say_so():

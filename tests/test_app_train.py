@@ -278,6 +278,13 @@ def test_links_that_train_on_opening_come_from_the_cache(monkeypatch):
     assert metrics(train(other)) == metrics(first) and len(calls) == 2
 
 
+def test_a_link_of_run_alone_trains_the_default_network():
+    """``?run=1`` typed by hand, with no setting: the default network, trained on opening."""
+    at = open_page("Train", {"run": "1"})
+    expected = services.train_run(DataSettings(), TrainSettings())
+    assert metrics(at)["Training loss"] == f"{expected.result.final_train_loss:.4g}"
+
+
 def test_a_network_that_learns_nothing_says_why():
     ten_narrow = {"hidden": ",".join(["1"] * 10), "act": ",".join(["relu"] * 10), "epochs": "50"}
     at = train(open_page("Train", ten_narrow))

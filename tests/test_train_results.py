@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from app_testing import chart_spec
 from app_testing import charts as page_charts
 from app_testing import (fresh_caches, metrics, no_exception, open_page,  # noqa: F401
                          open_section, texts, train)
@@ -23,7 +24,7 @@ from labapp.settings.seed_presets import POST_REPORTS, preset_differences, prese
 from labapp.settings.url_state import encode
 from labapp.ui import services
 from labapp.ui.run_results import INSIDE, download_files, weight_labels
-from labapp.views import charts
+from labapp.views import charts, run_charts
 
 ADAM_AT_10 = TrainSettings(optimizer="adam", learning_rate=10.0, epochs=300)
 #: SGD at learning rate 10 with two ReLU layers on iris: the loss jumps, a layer dies, and the
@@ -150,7 +151,7 @@ def test_the_dead_unit_caption_reads_the_plotted_shares():
     state = preset_state("seed_001")
     run = services.train_run(state.data, state.train)
     dead = run.result.history.dead_fraction
-    spec = charts.layer_curves(dead, "hidden layer", "share", log=False, numbers=[1])
+    spec = run_charts.layer_curves(dead, "hidden layer", "share", log=False, numbers=[1])
     plotted = _curve_points(spec)["hidden layer 1"]
     caption = run_captions.dead_caption(dead, [1])
     assert 0.25 <= plotted[-1] <= 0.75 or max(plotted) >= 0.25
@@ -163,7 +164,7 @@ def test_the_dead_unit_caption_reads_the_plotted_shares():
 
 def test_the_dead_units_keep_their_layer_numbers_in_chart_and_caption():
     dead = np.array([[0.0, 0.25], [0.0, 0.5]])[:, [1]]           # layer 1 tanh, layer 2 ReLU
-    spec = charts.layer_curves(dead, "hidden layer", "share", log=False, numbers=[2])
+    spec = run_charts.layer_curves(dead, "hidden layer", "share", log=False, numbers=[2])
     assert set(_curve_points(spec)) == {"hidden layer 2"}
     caption = run_captions.dead_caption(dead, [2])
     assert "50% in hidden layer 2" in caption and "hidden layer 1" not in caption
@@ -176,7 +177,7 @@ def test_the_dead_units_keep_their_layer_numbers_in_chart_and_caption():
 def test_the_gradient_caption_quotes_the_plotted_norms(settings):
     run = services.train_run(DataSettings(), settings)
     grads = run.result.history.grad_norm
-    spec = charts.layer_curves(grads, "layer", "norm", log=True)
+    spec = run_charts.layer_curves(grads, "layer", "norm", log=True)
     plotted = _curve_points(spec)
     caption = run_captions.gradient_caption(grads)
     quoted = re.findall(r"layer (\d+): ([-\d.e+]+)(?: → ([-\d.e+]+))?", caption)
@@ -223,7 +224,7 @@ def test_the_downloaded_files_hold_the_run():
 # ---------------------------------------------------------------- charts of data
 def test_the_decision_boundary_is_square_and_its_cells_tile_the_plane():
     run = services.train_run(DataSettings(dataset="moons"), TrainSettings(epochs=20))
-    spec = charts.decision_boundary(run.report.grid, run.plan.facts.class_names).to_dict()
+    spec = chart_spec(run_charts.decision_boundary(run.report.grid, run.plan.facts.class_names))
     cells = _spec_rows(spec, "x1_end")
     background = _layers(spec)[0]["encoding"]
     x_domain, y_domain = background["x"]["scale"]["domain"], background["y"]["scale"]["domain"]

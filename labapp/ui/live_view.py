@@ -7,7 +7,7 @@ import streamlit as st
 
 from ..compute import run_captions, runs
 from ..compute.unit_maps import scene, unit_maps
-from ..views import charts
+from ..views import run_charts
 from ..views.data_plot import data_plot
 from ..views.network_picture import network_picture
 from .live_progress import LiveProgress
@@ -49,7 +49,7 @@ class LiveView:
                               _loss_captions(run))
 
     def _draw_curves(self, train_loss, test_loss, captions=()) -> None:
-        spec = charts.loss_curves(train_loss, test_loss, self._plan.config.loss)
+        spec = run_charts.loss_curves(train_loss, test_loss, self._plan.config.loss)
         with self._curve.container():
             st.vega_lite_chart({**spec, "height": 170}, width="stretch")
             for caption in captions:

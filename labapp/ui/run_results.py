@@ -8,7 +8,7 @@ from ..compute import run_captions
 from ..compute.reproduction_script import reproduction_script
 from ..compute.run_report import metric_cards
 from ..settings.seed_presets import POST_REPORTS, preset_differences
-from ..views import charts
+from ..views import charts, run_charts
 from ..views.plain_text import plain
 from . import services
 
@@ -52,7 +52,7 @@ def curves(run):
     history = run.result.history
     name = run_captions.metric_name(history.metric_name)
     st.subheader(f"{name[:1].upper()}{name[1:]} during training")
-    st.vega_lite_chart(charts.metric_curves(history.train_metric, history.test_metric, name),
+    st.vega_lite_chart(run_charts.metric_curves(history.train_metric, history.test_metric, name),
                        width="stretch")
     st.caption(run_captions.metric_caption(history.metric_name, run.report.metric_name))
 
@@ -60,13 +60,14 @@ def curves(run):
 def classification_views(run):
     report, class_names = run.report, run.plan.facts.class_names
     st.subheader("Which classes it confuses")
-    st.altair_chart(charts.confusion_heatmap(report.confusion, class_names))
+    st.vega_lite_chart(run_charts.confusion_heatmap(report.confusion, class_names))
     st.caption(f"Rows are the actual class of each of the {int(report.confusion.sum()):,} "
                f"{report.evaluated} rows, columns the predicted class: the diagonal holds the "
                "correct answers.")
     if report.grid is not None:
         st.subheader("Decision boundary")
-        st.altair_chart(charts.decision_boundary(report.grid, class_names), width="content")
+        st.vega_lite_chart(run_charts.decision_boundary(report.grid, class_names),
+                           width="content")
         st.caption("The background is the network's answer at every point of the plane, one "
                    "cell per grid point, with both axes on the same scale; circles are training "
                    "rows and triangles test rows. Where the colour changes, the network changes "
@@ -128,7 +129,7 @@ def weight_views(run):
 def gradient_views(run):
     history = run.result.history
     st.subheader("Gradients per layer")
-    st.vega_lite_chart(charts.layer_curves(history.grad_norm, "layer", "‖∂L/∂W‖", log=True),
+    st.vega_lite_chart(run_charts.layer_curves(history.grad_norm, "layer", "‖∂L/∂W‖", log=True),
                        width="stretch")
     st.caption(run_captions.gradient_caption(history.grad_norm))
     if history.dead_fraction.size:
@@ -137,7 +138,7 @@ def gradient_views(run):
         if relu:
             numbers = [h + 1 for h in relu]
             st.subheader("Dead ReLU units")
-            st.vega_lite_chart(charts.layer_curves(history.dead_fraction[:, relu],
+            st.vega_lite_chart(run_charts.layer_curves(history.dead_fraction[:, relu],
                                                    "hidden layer", "share of dead units",
                                                    log=False, numbers=numbers), width="stretch")
             st.caption(run_captions.dead_caption(history.dead_fraction[:, relu], numbers))

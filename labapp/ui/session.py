@@ -110,11 +110,12 @@ def load_state(parts=()) -> LabState:
     ``parts`` of the page it opens on and those it names; the others stay the session's (see
     :func:`labapp.settings.share_links.open_link`, which also checks a sealed link)."""
     params = {k: v for k, v in st.query_params.to_dict().items() if k in KEYS or k == SEAL_KEY}
-    if params and params != st.session_state.get(_WRITTEN):
+    runs_now = st.query_params.get(RUN_KEY) == "1"         # "?run=1" alone: the defaults, run
+    if (params or runs_now) and params != st.session_state.get(_WRITTEN):
         base = st.session_state.get(_STATE, LabState())
         state, found = open_link(params, base, parts, seal_key)
         state = _without_missing_upload(state, found)
-        autorun = st.query_params.get(RUN_KEY) == "1" and REFUSED not in found
+        autorun = runs_now and REFUSED not in found
         adopt(state, found)
         st.session_state[_AUTORUN] = autorun
         st.session_state[_PAUSE_AT] = st.query_params.get(PAUSE_KEY) if autorun else None
