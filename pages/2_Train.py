@@ -6,8 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from labapp.settings.share_links import paused_epochs
-from labapp.ui import controls, frame, panels, predictions, services, session
-from labapp.ui.live_view import LiveView
+from labapp.ui import controls, frame, live_view, panels, predictions, services, session
 from labapp.ui.run_results import results
 from labapp.ui.step_by_hand import step_by_hand_section
 from labapp.ui.run_controls import ControlBar
@@ -139,6 +138,7 @@ def by_hand(state, upload, run):
 
 def main():
     state = frame.open_page("Train")
+    live_view.arrive()                  # counted in the server's crowd before its page is built
     state, upload, task_notes = settings_from_sidebar(state, Panel(state.teacher))
     st.title("Train a network")
     frame.show_notes()
@@ -151,7 +151,7 @@ def main():
         st.error(plain(plan.problem), icon=":material/block:")
     predictions.ask(plan, session.last_run(), state.teacher)
     bar = ControlBar(plan)
-    view = LiveView(services.prepared(state.data, upload=upload), plan)
+    view = live_view.LiveView(services.prepared(state.data, upload=upload), plan)
     act(state, upload, plan, bar, view)
     run = session.last_run()
     current = run is not None and run.plan == plan

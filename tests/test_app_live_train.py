@@ -314,6 +314,27 @@ def test_the_server_counts_the_runs_that_checked_for_a_frame_within_a_second():
     assert runs.count(second) == 1, "the first has not checked for over a second"
 
 
+ALONE = [1, 31, 61, 91, 121, 151, 181, 211, 241, 271]
+
+
+@pytest.mark.parametrize("arrived, expected", [(["me"], ALONE),
+                                               (["me", "you", "they", "we", "all"], [1, 31])])
+def test_sessions_count_in_the_crowd_from_their_arrival(arrived, expected):
+    """Sessions that arrived on the Train page count before their first frame check (their
+    pages are still being built); a run counts once with its own session's arrival."""
+    drawn, now = [], [0.0]
+    runs = LiveRuns(clock=lambda: now[0])
+    for who in arrived:
+        runs.arrive(who)
+    live = LiveProgress(lambda p: drawn.append(p.epoch), clock=lambda: now[0], frames=10,
+                        hold=0.05, sleep=lambda s: None, runs=runs, who="me")
+    for epoch in range(1, 301):
+        live(nncore.Progress(epoch, 300, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch)))
+    assert drawn == expected
+    now[0] = ACTIVE_SECONDS + 0.5
+    assert runs.count("late") == 1, "an arrival counts for a second, as a frame check does"
+
+
 @pytest.mark.parametrize("others, expected", [(0, [1, 31, 61, 91, 121, 151, 181, 211, 241, 271]),
                                               (1, [1, 31, 61, 91, 121]),
                                               (4, [1, 31]),
@@ -332,4 +353,6 @@ def test_a_crowd_shares_out_the_frames_of_short_runs(others, expected):
         live(nncore.Progress(epoch, 300, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch)))
     assert drawn == expected
     assert len(slept) == len(expected) - (expected[-1:] == [271]), "the last frame is not held"
-    assert runs.count(runs.token()) == others + 1, "a run at its last epoch no longer counts"
+    assert runs.count(runs.token()) == others + 2, "a run that just ended still counts"
+    now[0] = ACTIVE_SECONDS + 0.5
+    assert runs.count(runs.token()) == 1, "until it has not checked for a while"

@@ -37,8 +37,11 @@ DRAW_SHARE = 0.1
 
 
 class LiveRuns:
-    """The runs drawing live frames now, across every session of the server: a run counts from
-    its latest frame check for :data:`ACTIVE_SECONDS`.
+    """The runs drawing live frames now, across every session of the server: a run counts for
+    :data:`ACTIVE_SECONDS` from its latest frame check (its last epoch's included), or from its
+    session's arrival on the Train page (:meth:`arrive`). A class opening a link together is
+    so counted whole before the first of its runs (whose page was built first) checks for a
+    frame, and the last runs of the class still count the runs that ended a moment before.
 
     A short run plays a few frames, each costing about 20 ms of the server's CPU (two
     pictures and a chart). When a class presses Train together, the frames are shared out: each
@@ -48,7 +51,7 @@ class LiveRuns:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
-        self._seen: dict[int, float] = {}
+        self._seen: dict = {}                             # run or session → when last seen
         self._lock = threading.Lock()
         self._tokens = itertools.count()
 
@@ -56,7 +59,13 @@ class LiveRuns:
         """A new run's number."""
         return next(self._tokens)
 
-    def count(self, token: int) -> int:
+    def arrive(self, who) -> None:
+        """``who`` (a session's id) may train now: it counts from now, before its first frame
+        check."""
+        with self._lock:
+            self._seen[who] = self._clock()
+
+    def count(self, token) -> int:
         """How many runs are drawing now, the run ``token`` (checking now) among them."""
         now = self._clock()
         with self._lock:
@@ -65,14 +74,10 @@ class LiveRuns:
                 del self._seen[other]
             return len(self._seen)
 
-    def leave(self, token: int) -> None:
-        """The run ``token`` has drawn its last frame."""
-        with self._lock:
-            self._seen.pop(token, None)
 
-
-#: How long after its latest frame check a run still counts as drawing.
-ACTIVE_SECONDS = 1.0
+#: How long after its latest frame check (or its session's arrival) a run still counts as
+#: drawing: about the time thirty students' pages take to be built at once.
+ACTIVE_SECONDS = 2.0
 #: The runs drawing live frames in this server.
 SERVER_RUNS = LiveRuns()
 
@@ -97,17 +102,18 @@ class LiveProgress:
     seconds (``sleep``: the thread waits without holding the interpreter), so a short run plays
     as a short animation of about ``frames × hold`` seconds; while ``n`` runs draw at once
     (``runs``, :class:`LiveRuns`: the server's), each plays ``frames / n`` of them, rounded
-    down."""
+    down; ``who`` names the run in ``runs`` (its session's id, as that session :meth:`arrived
+    <LiveRuns.arrive>`; by default a number of its own)."""
 
     def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL,
                  share: float = DRAW_SHARE, clock: Callable[[], float] = time.monotonic, *,
                  frames: int = 0, hold: float = 0.0, sleep: Callable[[float], None] = time.sleep,
-                 runs: LiveRuns | None = None):
+                 runs: LiveRuns | None = None, who=None):
         self._draw = draw
         self._interval, self._share, self._clock = interval, share, clock
         self._frames, self._hold, self._sleep = frames, hold, sleep
         self._runs = runs or SERVER_RUNS
-        self._token = self._runs.token()
+        self._token = self._runs.token() if who is None else who
         self._played = 0                                  # counted frames drawn
         self._context = contextvars.copy_context()
         self._next_frame = -math.inf
@@ -118,8 +124,6 @@ class LiveProgress:
         start = self._clock()
         counted = self._frames and progress.epoch >= self._next_epoch
         crowd = self._runs.count(self._token) if counted else 1
-        if self._frames and progress.epoch >= progress.epochs:      # its last epoch: it is done
-            self._runs.leave(self._token)
         if start < self._next_frame and not counted:
             return False
         if counted and self._played + 1 > self._frames / crowd:     # others draw too
@@ -130,7 +134,6 @@ class LiveProgress:
             self._context.run(self._draw, progress)
         except BaseException as interruption:   # Streamlit's rerun or stop request
             self.interruption = interruption
-            self._runs.leave(self._token)
             return True
         spent = self._clock() - start
         self._next_frame = start + max(self._interval, spent / self._share)

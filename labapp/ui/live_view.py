@@ -10,9 +10,10 @@ from ..compute.unit_maps import scene, unit_maps
 from ..views import run_charts
 from ..views.data_plot import data_plot
 from ..views.network_picture import network_picture
+from . import live_progress, session
 from .live_progress import LiveProgress
 
-__all__ = ["LiveView", "show_picture", "LIVE_FRAMES", "FRAME_HOLD"]
+__all__ = ["LiveView", "arrive", "show_picture", "LIVE_FRAMES", "FRAME_HOLD"]
 
 #: Frames a run shows at least, however fast it trains, and the seconds each stays at least:
 #: the default network's 300 epochs (25 ms of training) play in about two thirds of a second.
@@ -38,7 +39,7 @@ class LiveView:
             bar.progress(progress.epoch, progress.epochs)
             self._draw(progress.net)
             self._draw_curves(progress.train_curve.copy(), progress.test_curve.copy())
-        return LiveProgress(frame, frames=LIVE_FRAMES, hold=FRAME_HOLD)
+        return LiveProgress(frame, frames=LIVE_FRAMES, hold=FRAME_HOLD, who=session.session_id())
 
     def show(self, run) -> None:
         """The pictures of ``run``'s network (None: the network before training) and its loss
@@ -59,6 +60,13 @@ class LiveView:
         for slot, picture in zip((self._data, self._network), _pictures(self._scene, net)):
             with slot.container():
                 show_picture(picture)
+
+
+def arrive() -> None:
+    """This session may train now: count it among the server's runs that share out the live
+    frames (:class:`~labapp.ui.live_progress.LiveRuns`) from before its page is built, so that
+    a class opening a link together plays the few frames a crowd gets from its first run on."""
+    live_progress.SERVER_RUNS.arrive(session.session_id())
 
 
 def show_picture(picture, caption: str | None = None) -> None:

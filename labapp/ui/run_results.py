@@ -139,8 +139,9 @@ def gradient_views(run):
             numbers = [h + 1 for h in relu]
             st.subheader("Dead ReLU units")
             st.vega_lite_chart(run_charts.layer_curves(history.dead_fraction[:, relu],
-                                                   "hidden layer", "share of dead units",
-                                                   log=False, numbers=numbers), width="stretch")
+                                                       "hidden layer", "share of dead units",
+                                                       log=False, numbers=numbers),
+                               width="stretch")
             st.caption(run_captions.dead_caption(history.dead_fraction[:, relu], numbers))
 
 

@@ -34,7 +34,7 @@ from ..settings.url_state import KEYS, LabState, encode
 __all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
            "clear_notes", "keep_run", "last_run", "keep_trainer", "trainer_for", "drop_trainer",
            "keep_sweep", "last_sweep", "KeptSweep", "keep_splits", "last_splits", "KeptSplits",
-           "upload_for", "store_upload", "holder",
+           "upload_for", "store_upload", "holder", "session_id",
            "take_autorun", "take_pause_point", "seal_key", "address_params", "WIDGET_PREFIX"]
 
 _STATE, _WRITTEN, _NOTES = "lab.state", "lab.url", "lab.notes"
@@ -231,13 +231,17 @@ def last_splits() -> KeptSplits | None:
     return st.session_state.get(_SPLITS)
 
 
+def session_id() -> str:
+    """The id Streamlit gave this session ("" outside a running script)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
 def holder() -> Holder:
     """This session's holder of its uploaded file and what was computed from it. The server
     empties it once the session has been gone :data:`~labapp.server.limits.GONE_SESSION_SECONDS`."""
     if _HOLDER not in st.session_state:
-        ctx = get_script_run_ctx()
-        session_id = ctx.session_id if ctx is not None else ""
-        st.session_state[_HOLDER] = HOLDERS.add(Holder(session_id, SESSION_MEMORY, HELD))
+        st.session_state[_HOLDER] = HOLDERS.add(Holder(session_id(), SESSION_MEMORY, HELD))
         _start_reaper()
     return st.session_state[_HOLDER]
 

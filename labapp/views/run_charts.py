@@ -24,11 +24,17 @@ def _dict_tips(**types: str) -> list[dict]:
 
 
 def _curves_frame(curves: dict[str, np.ndarray]) -> pd.DataFrame:
-    frames = [pd.DataFrame({"epoch": np.arange(1, len(v) + 1), "value": v, "curve": name})
-              for name, v in curves.items() if len(v) and np.isfinite(v).any()]
-    if not frames:
-        return pd.DataFrame({"epoch": [], "value": [], "curve": []})
-    return even_sample(pd.concat(frames, ignore_index=True).replace([np.inf, -np.inf], np.nan))
+    """One row per epoch of each curve that has a finite value (±inf drawn as gaps), made as
+    one DataFrame: these charts are redrawn in every live frame."""
+    kept = {name: np.asarray(v, dtype=np.float64) for name, v in curves.items()
+            if len(v) and np.isfinite(v).any()}
+    lengths = [len(v) for v in kept.values()]
+    values = np.concatenate(list(kept.values())) if kept else np.zeros(0)
+    frame = pd.DataFrame({
+        "epoch": np.concatenate([np.arange(1, n + 1) for n in lengths]) if kept else [],
+        "value": np.where(np.isinf(values), np.nan, values),
+        "curve": np.repeat(list(kept), lengths) if kept else []})
+    return even_sample(frame)
 
 
 def _lines(curves: dict[str, np.ndarray], y_title: str, log: bool) -> dict:
