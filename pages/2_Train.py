@@ -1,12 +1,12 @@
 """Train page: build a network, then train it and watch it learn, from the outside (the data
 plot, the loss) and the inside (every unit's map, the weights), live, step by step, or by hand."""
-from contextlib import contextmanager
 from dataclasses import replace
 
 import streamlit as st
 
 from labapp.settings.share_links import paused_epochs
-from labapp.ui import controls, frame, live_view, panels, predictions, services, session
+from labapp.ui import (controls, frame, live_view, panels, predictions, running, services,
+                       session)
 from labapp.ui.run_results import results
 from labapp.ui.step_by_hand import step_by_hand_section
 from labapp.ui.run_controls import ControlBar
@@ -54,17 +54,10 @@ def after_training(run, trainer) -> None:
         session.drop_trainer()
 
 
-@contextmanager
 def refusals_shown(bar=None):
-    """Show the server's refusal of a run (a ValueError: no memory for it now) as an error,
-    and end ``bar``'s training (its Stop greyed out again) however the run ended."""
-    try:
-        yield
-    except ValueError as problem:
-        st.error(plain(problem), icon=":material/hourglass_top:")
-    finally:
-        if bar is not None:
-            bar.training_ended()
+    """Show the server's refusal of a run (no memory for it now) as an error, and end
+    ``bar``'s training (its Stop greyed out again) however the run ended."""
+    return running.refusals_shown(then=None if bar is None else bar.training_ended)
 
 
 def train(state, upload, plan, bar, view, until=None):

@@ -1,13 +1,11 @@
 """Sweep page: vary one to three settings over several seeds, see what wins and whether the
 win is bigger than the seed-to-seed noise."""
-from functools import partial
-
 import streamlit as st
 
 from labapp.compute import sweep_importance, sweep_setup, sweep_tables, sweep_verdict
 from labapp.settings.page_settings import AXIS_LABELS
 from labapp.ui import experiment_controls, frame, predictions, services, session
-from labapp.ui.live_progress import LiveProgress
+from labapp.ui.running import stoppable
 from labapp.views import sweep_charts
 
 PATH = "Sweep"
@@ -38,20 +36,10 @@ def draw_progress(area, progress):
 
 
 def run_now(settings, guess):
-    stop = st.empty()
-    experiment_controls.stop_sweep_button(stop)
-    area = st.empty()
-    live = LiveProgress(partial(draw_progress, area))
-    try:
+    with stoppable(experiment_controls.stop_sweep_button, draw_progress) as live:
         result = services.sweep_run(settings, live,
                                     on_stop=lambda kept: session.keep_sweep(settings, kept, guess))
-    except ValueError as problem:                       # the server has no memory for it now
-        st.error(str(problem), icon=":material/hourglass_top:")
-        return
-    finally:
-        stop.empty()
-        area.empty()
-    session.keep_sweep(settings, result, guess)
+        session.keep_sweep(settings, result, guess)
 
 
 def outcome(result, table):

@@ -71,10 +71,8 @@ def test_before_running_the_page_shows_the_work_and_the_guess_box():
 
 
 def _stop_only():
-    import streamlit as st
-
     from labapp.ui import experiment_controls
-    experiment_controls.stop_sweep_button(st.empty())
+    experiment_controls.stop_sweep_button()
 
 
 def test_run_the_sweep_and_stop_carry_their_shortcuts_and_name_them():

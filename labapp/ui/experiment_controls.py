@@ -105,11 +105,10 @@ def run_sweep_button(disabled: bool) -> bool:
                      **button_options("sweep", "Trains every configuration once per seed."))
 
 
-def stop_sweep_button(where) -> None:
-    """The Stop button (Esc) shown in ``where`` while a sweep runs."""
-    where.button("Stop", icon=":material/stop:", key="sweep.stop",
-                 **button_options("stop", "Stops the sweep and keeps every run that has "
-                                          "finished."))
+def stop_sweep_button() -> None:
+    """The Stop button (Esc) shown while a sweep runs."""
+    st.button("Stop", icon=":material/stop:", key="sweep.stop",
+              **button_options("stop", "Stops the sweep and keeps every run that has finished."))
 
 
 def split_controls(panel: Panel, settings: SplitSettings) -> tuple[SplitSettings, list[str]]:

@@ -15,9 +15,8 @@ import streamlit as st
 from ..compute.split_pieces import NAMES
 from ..compute.split_progress import progress_text
 from ..settings.page_settings import SplitSettings
-from ..views.plain_text import plain
 from . import session, split_services
-from .live_progress import LiveProgress
+from .running import stoppable
 from .shortcuts import button_options
 from .split_live import SplitTracker
 
@@ -46,21 +45,11 @@ def _draw_progress(area, progress) -> None:
 
 
 def _run_now(settings: SplitSettings, names, done: dict) -> dict:
-    stop = st.empty()
-    with stop:
-        stop_button()
-    area = st.empty()
-    tracker = SplitTracker(LiveProgress(partial(_draw_progress, area)), names, settings)
-    keep = partial(session.keep_splits, settings)
-    try:
-        results = split_services.experiments(settings, names, tracker, on_stop=keep, done=done)
-    except ValueError as problem:        # no memory for the workers now, or a worker died
-        st.error(plain(problem), icon=":material/hourglass_top:")
-        return done
-    finally:
-        stop.empty()
-        area.empty()
-    keep(results)
+    results, keep = done, partial(session.keep_splits, settings)
+    with stoppable(stop_button, _draw_progress) as live:
+        results = split_services.experiments(settings, names, SplitTracker(live, names, settings),
+                                             on_stop=keep, done=done)
+        keep(results)
     return results
 
 
