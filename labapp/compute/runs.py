@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from nncore import MLP, Training, TrainResult, to_bytes
 
 from ..server.memory import WORKING
+from ..server.training_turns import TRAINING
 from .prepare import Prepared
 from .run_plan import Plan
 from .run_report import Report, build_report
@@ -87,18 +88,21 @@ def advance(trainer: Trainer, epochs: int | None = None, callback=None,
     """Train ``epochs`` more epochs (None: to the end of the run) and return the run as it then
     is (ValueError if the run is training already). ``callback`` receives
     :class:`nncore.Progress` (with the network being trained) about :data:`PROGRESS_POINTS`
-    times per run; a true value pauses (or, with ``end_on_pause``, ends the run there). Raises
-    :class:`~labapp.server.memory.ServerBusy` when the server's memory does not come free."""
+    times per run; a true value pauses (or, with ``end_on_pause``, ends the run there). The run
+    trains in its turn (:data:`~labapp.server.training_turns.TRAINING`: one run at a time in
+    the server), passed on to others at those points; a callback that draws sets it aside
+    meanwhile. Raises :class:`~labapp.server.memory.ServerBusy` when the server's memory does
+    not come free."""
     plan = trainer.plan
     every = max(1, plan.config.epochs // PROGRESS_POINTS)
     if not trainer.busy.acquire(blocking=False):
         raise ValueError("This run is still training for an earlier request of this page; "
                          "wait a moment, then press again.")
     try:
-        with WORKING.reserve(plan.memory):
+        with WORKING.reserve(plan.memory), TRAINING.turn():
             training = trainer.training
-            if not training.finished and training.advance(epochs, callback, every) \
-                    and end_on_pause:
+            hook = TRAINING.between_epochs(callback)
+            if not training.finished and training.advance(epochs, hook, every) and end_on_pause:
                 training.stop()
             return snapshot(trainer)
     finally:

@@ -23,6 +23,8 @@ from collections.abc import Callable
 
 from nncore import Progress
 
+from ..server.training_turns import TRAINING
+
 __all__ = ["LiveProgress", "RunStopped", "LiveRuns", "DRAW_INTERVAL", "DRAW_SHARE",
            "SERVER_RUNS", "ACTIVE_SECONDS"]
 
@@ -103,7 +105,8 @@ class LiveProgress:
     as a short animation of about ``frames × hold`` seconds; while ``n`` runs draw at once
     (``runs``, :class:`LiveRuns`: the server's), each plays ``frames / n`` of them, rounded
     down; ``who`` names the run in ``runs`` (its session's id, as that session :meth:`arrived
-    <LiveRuns.arrive>`; by default a number of its own)."""
+    <LiveRuns.arrive>`; by default a number of its own). While it draws, the run's turn at
+    training (:mod:`labapp.server.training_turns`) is set aside for the runs waiting."""
 
     def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL,
                  share: float = DRAW_SHARE, clock: Callable[[], float] = time.monotonic, *,
@@ -130,6 +133,11 @@ class LiveProgress:
             self._next_epoch = progress.epoch + max(1, progress.epochs // self._frames)
             self._next_frame = max(self._next_frame, start + self._interval)
             return False
+        with TRAINING.set_aside():                # others train while this run draws
+            return self._drawn(progress, start, counted)
+
+    def _drawn(self, progress: Progress, start: float, counted: bool) -> bool:
+        """Draw a frame (and hold it, if counted); True if an interruption came meanwhile."""
         try:
             self._context.run(self._draw, progress)
         except BaseException as interruption:   # Streamlit's rerun or stop request
