@@ -128,7 +128,8 @@ def _interrupted(data, settings, epoch):
 
     kept = []
     with pytest.raises(Interruption):
-        services.train_run(data, settings, live=LiveProgress(draw, interval=0.0),
+        services.train_run(data, settings,
+                           live=LiveProgress(draw, interval=0.0, runs=LiveRuns()),
                            on_stop=lambda run, trainer: kept.append((run, trainer)))
     return kept[0]
 
@@ -315,6 +316,25 @@ def test_the_server_counts_the_runs_that_checked_for_a_frame_within_a_second():
 
 
 ALONE = [1, 31, 61, 91, 121, 151, 181, 211, 241, 271]
+
+
+@pytest.mark.parametrize("others", [0, 3])
+def test_a_crowd_spaces_out_the_frames_a_long_run_draws_by_time(others):
+    """Without counted frames, a run draws every ``interval`` seconds alone, and ``n`` times
+    further apart while ``n`` runs draw at once: a class training long runs together costs
+    the server the frames of about one."""
+    drawn, now = [], [0.0]
+    runs = LiveRuns(clock=lambda: now[0])
+    crowd = [runs.token() for _ in range(others)]
+    live = LiveProgress(lambda p: drawn.append(now[0]), interval=0.25, clock=lambda: now[0],
+                        runs=runs)
+    for epoch in range(1, 201):                          # 0.01 s a progress point: 2 s in all
+        for token in crowd:
+            runs.count(token)
+        live(nncore.Progress(epoch, 200, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch)))
+        now[0] = round(now[0] + 0.01, 2)
+    gaps = np.diff(drawn)
+    assert len(drawn) >= 2 and np.allclose(gaps, 0.25 * (others + 1)), drawn
 
 
 @pytest.mark.parametrize("arrived, expected", [(["me"], ALONE),

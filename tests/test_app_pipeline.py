@@ -25,7 +25,7 @@ from labapp.data.lab_table import load_table
 from labapp.data.uploads import Upload
 from labapp.settings.page_settings import DataSettings, TrainSettings, checked
 from labapp.settings.seed_presets import preset_state
-from labapp.ui.live_progress import LiveProgress
+from labapp.ui.live_progress import LiveProgress, LiveRuns
 from labapp.views import charts, run_charts
 from app_testing import chart_spec
 
@@ -230,7 +230,7 @@ def test_live_progress_turns_an_interruption_into_a_clean_stop():
         if progress.epoch >= 20:
             raise Interruption()
 
-    live = LiveProgress(draw, interval=0.0)
+    live = LiveProgress(draw, interval=0.0, runs=LiveRuns())
     data = DataSettings()
     _, run = _run(data, TrainSettings(epochs=200), callback=live)
     assert isinstance(live.interruption, Interruption)
@@ -308,7 +308,8 @@ def test_live_frames_grow_rarer_when_drawing_is_slow():
         frames.append(now[0])
         now[0] += 1.0                       # this frame took a whole second
 
-    live = LiveProgress(slow_draw, interval=0.25, share=0.1, clock=lambda: now[0])
+    live = LiveProgress(slow_draw, interval=0.25, share=0.1, clock=lambda: now[0],
+                        runs=LiveRuns(clock=lambda: now[0]))     # drawing alone
     for _ in range(100):                    # a callback every 0.5 s of training
         live(None)
         now[0] += 0.5

@@ -22,7 +22,7 @@ from labapp.compute import sweep_tables
 from labapp.settings.page_settings import SweepSettings
 from labapp.settings.url_state import LabState, decode, encode
 from labapp.ui import services, session
-from labapp.ui.live_progress import LiveProgress
+from labapp.ui.live_progress import LiveProgress, LiveRuns
 from labapp.views import sweep_charts
 
 #: A small sweep: two learning rates × two widths × two seeds, 30 epochs.
@@ -410,7 +410,7 @@ def test_a_stopped_sweep_keeps_its_finished_runs_and_is_never_cached():
     settings = SweepSettings(axes=("width",), widths=(2, 4, 8), seeds=2, epochs=200)
     kept = []
     with pytest.raises(Interruption):
-        services.sweep_run(settings, live=LiveProgress(draw, interval=0.0), on_stop=kept.append)
+        services.sweep_run(settings, live=LiveProgress(draw, interval=0.0, runs=LiveRuns()), on_stop=kept.append)
     stopped = kept[0]
     assert stopped.cancelled and 0 < len(stopped.records) < stopped.runs_total
     assert not services.sweep_run(settings).cancelled

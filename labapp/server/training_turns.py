@@ -26,7 +26,7 @@ from contextlib import contextmanager
 __all__ = ["TrainingTurns", "SLICE_SECONDS", "TRAINING"]
 
 #: How long a run trains before it lets the next one waiting have a turn.
-SLICE_SECONDS = 0.02
+SLICE_SECONDS = 0.05
 
 
 class TrainingTurns:

@@ -48,7 +48,8 @@ class LiveRuns:
     A short run plays a few frames, each costing about 20 ms of the server's CPU (two
     pictures and a chart). When a class presses Train together, the frames are shared out: each
     of ``n`` runs at once plays ``1/n`` of its frames, rounded down (the finished run is always
-    drawn), so a crowd costs the server about what one student does. ``clock`` returns
+    drawn), and a longer run's frames come ``n`` times further apart, so a crowd costs the
+    server about what one student does. ``clock`` returns
     seconds (tests pass their own)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
@@ -94,7 +95,8 @@ class RunStopped(Exception):
 
 
 class LiveProgress:
-    """A training callback that draws at most every ``interval`` seconds, and spends at most
+    """A training callback that draws at most every ``interval`` seconds (``n`` times that while
+    ``n`` runs of the server draw at once), and spends at most
     about ``share`` of the time drawing; it turns an interruption during drawing into a clean
     stop. ``clock`` returns seconds (tests pass their own).
 
@@ -126,17 +128,17 @@ class LiveProgress:
     def __call__(self, progress: Progress) -> bool:
         start = self._clock()
         counted = self._frames and progress.epoch >= self._next_epoch
-        crowd = self._runs.count(self._token) if counted else 1
         if start < self._next_frame and not counted:
             return False
+        crowd = self._runs.count(self._token)
         if counted and self._played + 1 > self._frames / crowd:     # others draw too
             self._next_epoch = progress.epoch + max(1, progress.epochs // self._frames)
-            self._next_frame = max(self._next_frame, start + self._interval)
+            self._next_frame = max(self._next_frame, start + self._interval * crowd)
             return False
         with TRAINING.set_aside():                # others train while this run draws
-            return self._drawn(progress, start, counted)
+            return self._drawn(progress, start, counted, crowd)
 
-    def _drawn(self, progress: Progress, start: float, counted: bool) -> bool:
+    def _drawn(self, progress: Progress, start: float, counted: bool, crowd: int) -> bool:
         """Draw a frame (and hold it, if counted); True if an interruption came meanwhile."""
         try:
             self._context.run(self._draw, progress)
@@ -144,7 +146,7 @@ class LiveProgress:
             self.interruption = interruption
             return True
         spent = self._clock() - start
-        self._next_frame = start + max(self._interval, spent / self._share)
+        self._next_frame = start + max(self._interval, spent / self._share) * crowd
         if counted:
             self._played += 1
             self._next_epoch = progress.epoch + max(1, progress.epochs // self._frames)
