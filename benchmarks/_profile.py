@@ -52,7 +52,8 @@ def _any(*marks: str):
 
 #: ``(category, does this frame belong to it)``, in the order that settles a sample.
 CATEGORIES = [
-    ("gc after every script run (runner.postScriptGC)", _any(_gc_frame())),
+    ("garbage collection (after a script run, or the app's housekeeping pass)",
+     _any(_gc_frame(), "keep_house (")),
     ("hashing (st.cache keys, calc_hash)", _any("/streamlit/runtime/caching/hashing.py",
                                                 "calc_hash (")),
     ("Arrow (DataFrame to Arrow bytes)", _any("/pyarrow/", "convert_pandas_df_to_arrow")),

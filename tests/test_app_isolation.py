@@ -96,3 +96,25 @@ def test_the_session_holds_the_parsed_file_not_its_text():
     assert held.table.frame["price"].dtype.kind == "f", "number columns are held as numbers"
     assert not any(isinstance(value, bytes) and len(value) >= len(F1)
                    for value in vars(held).values())
+
+
+def test_the_shared_caches_key_names_every_field_of_the_settings():
+    """The services key their caches on the settings' ``repr`` (faster than Streamlit's walk):
+    every field of every settings class must be in it, and two settings that differ in one
+    field, nested ones too, must have different keys."""
+    import dataclasses
+
+    from labapp.settings import page_settings
+    from labapp.ui.services import SETTINGS_KEYS
+    kinds = [kind for kind in vars(page_settings).values()
+             if dataclasses.is_dataclass(kind) and kind.__name__.endswith("Settings")]
+    assert set(kinds) == set(SETTINGS_KEYS), "every settings class is keyed by its repr"
+    for kind in kinds:
+        assert kind.__dataclass_params__.frozen, kind
+        assert all(field.repr for field in dataclasses.fields(kind)), kind
+        default = kind()
+        assert SETTINGS_KEYS[kind](default) == SETTINGS_KEYS[kind](kind())
+    data = page_settings.DataSettings()
+    assert repr(data) != repr(dataclasses.replace(data, noise=data.noise + 1e-12))
+    train = page_settings.TrainSettings()
+    assert repr(train) != repr(dataclasses.replace(train, hidden=train.hidden + (1,)))

@@ -268,7 +268,7 @@ def test_the_reproduction_script_of_a_paused_run_pauses_it_too():
 
 def test_a_paused_run_s_memory_comes_back_however_it_ends():
     """Held bytes are counted once and given back on replacement, emptying, and when the
-    session's holder is freed before the reaper empties it."""
+    session's holder is freed before the housekeeping thread empties it."""
     import gc
 
     from labapp.server.memory import Holder, Ledger

@@ -5,7 +5,9 @@ import os
 import subprocess
 import sys
 import threading
+import tomllib
 import tracemalloc
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -275,9 +277,9 @@ def test_a_file_with_too_many_values_is_refused_before_it_is_parsed(monkeypatch)
 
 
 def test_the_first_result_freezes_the_imports_out_of_the_collectors_way():
-    """Streamlit collects all garbage after every script run; the app's imports (Streamlit,
-    pandas, the app: tens of thousands of objects) are frozen at the first service call, so that
-    collection walks only what the runs made (docs/app.md, "Serving a class")."""
+    """The app's imports (Streamlit, pandas, the app: tens of thousands of objects) are frozen
+    at the first service call, so a full collection walks only what the runs made (docs/app.md,
+    "Serving a class")."""
     code = ("import gc\nfrom labapp.ui import services\nfrom labapp.settings.page_settings import "
             "DataSettings\nbefore = gc.get_freeze_count()\n"
             "services.plan(DataSettings(), services.TrainSettings())\n"
@@ -287,3 +289,25 @@ def test_the_first_result_freezes_the_imports_out_of_the_collectors_way():
                            check=True, env=env, cwd=Path(__file__).parents[1])
     before, frozen, walked = map(int, shown.stdout.split())
     assert before == 0 and frozen > 50_000 and walked < frozen / 10
+
+
+def test_the_pages_garbage_is_collected_by_the_housekeeping_pass_not_after_every_script():
+    """Streamlit's full collection after every script run is off (with a class's sessions open
+    it walked them all each time); the housekeeping thread's pass collects instead."""
+    from labapp.ui import housekeeping
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+
+    class Node:
+        pass
+    gc.disable()
+    try:
+        first, second = Node(), Node()
+        first.other, second.other = second, first            # a cycle: only a collection frees it
+        gone = weakref.ref(first)
+        del first, second
+        assert gone() is not None
+        housekeeping.keep_house()
+        assert gone() is None
+    finally:
+        gc.enable()

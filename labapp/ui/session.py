@@ -11,18 +11,13 @@
 """
 from __future__ import annotations
 
-import gc
-import threading
-import time
 from dataclasses import dataclass, replace
 
 import streamlit as st
-from streamlit import runtime
-from streamlit.logger import get_logger
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..data.uploads import Upload, digest_of
-from ..server.limits import GONE_SESSION_SECONDS, SESSION_MEMORY
+from ..server.limits import SESSION_MEMORY
 from ..server.memory import HELD, HOLDERS, Holder
 from ..settings.dataset_names import UPLOAD
 from ..settings.page_settings import DataSettings
@@ -30,6 +25,7 @@ from ..settings.seal import SECRET_NAME, seal_of, secret_key
 from ..settings.share_links import PAUSE_KEY, REFUSED, RUN_KEY, open_link
 from ..settings.teacher import SEAL_KEY
 from ..settings.url_state import KEYS, LabState, encode
+from . import housekeeping
 
 __all__ = ["enter_page", "restart_widgets", "load_state", "save_state", "adopt", "notes",
            "clear_notes", "keep_run", "last_run", "keep_trainer", "trainer_for", "drop_trainer",
@@ -239,10 +235,11 @@ def session_id() -> str:
 
 def holder() -> Holder:
     """This session's holder of its uploaded file and what was computed from it. The server
-    empties it once the session has been gone :data:`~labapp.server.limits.GONE_SESSION_SECONDS`."""
+    empties it once the session has been gone :data:`~labapp.server.limits.GONE_SESSION_SECONDS`
+    (:mod:`.housekeeping`)."""
     if _HOLDER not in st.session_state:
         st.session_state[_HOLDER] = HOLDERS.add(Holder(session_id(), SESSION_MEMORY, HELD))
-        _start_reaper()
+        housekeeping.start()
     return st.session_state[_HOLDER]
 
 
@@ -261,33 +258,3 @@ def upload_for(data: DataSettings) -> Upload | None:
     """The session's uploaded file when ``data`` uses an upload (checked against its digest
     where it is used), else None."""
     return holder().upload if data.dataset == UPLOAD else None
-
-
-_REAPER = threading.Lock()
-_reaper_started = False
-_LOG = get_logger(__name__)
-
-
-def _session_active(session_id: str) -> bool:
-    return not runtime.exists() or runtime.get_instance().is_active_session(session_id)
-
-
-def _reap_forever() -> None:
-    while True:
-        time.sleep(GONE_SESSION_SECONDS / 3)
-        emptied = HOLDERS.reap(_session_active, time.monotonic(), GONE_SESSION_SECONDS)
-        for session_id in emptied:          # and the file's bytes the upload widget still holds
-            runtime.get_instance().uploaded_file_mgr.remove_session_files(session_id)
-        if emptied:
-            gc.collect()                    # a parsed table's parts may hold each other
-            _LOG.info("Emptied the uploads and results of %d sessions gone for %g s.",
-                      len(emptied), GONE_SESSION_SECONDS)
-
-
-def _start_reaper() -> None:
-    """Once per server: a thread that empties the holders of sessions gone (closed tabs)."""
-    global _reaper_started
-    with _REAPER:
-        if not _reaper_started and runtime.exists():
-            threading.Thread(target=_reap_forever, name="labapp-reaper", daemon=True).start()
-            _reaper_started = True

@@ -12,7 +12,6 @@ time by several sessions are computed once (:mod:`labapp.ui.shared_once`).
 """
 from __future__ import annotations
 
-import streamlit as st
 from streamlit.logger import get_logger
 
 from nncore.sweep_results import SweepResult
@@ -22,7 +21,7 @@ from ..data.lab_table import Table
 from ..server import workers
 from ..settings.page_settings import SplitSettings
 from .live_progress import RunStopped
-from .services import CACHE_ENTRIES, table
+from .services import shared_cache, table
 from .shared_once import shared_once
 
 __all__ = ["split_ratios", "learning_curve", "kfold", "capacity", "experiments"]
@@ -51,28 +50,28 @@ def _computed(name: str, settings: SplitSettings, live):
 
 
 @shared_once("split experiment")
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@shared_cache()
 def split_ratios(settings: SplitSettings, _live=None) -> list[dict]:
     """Train and test loss and the gap for every training share and random split."""
     return _computed("ratio", settings, _live)
 
 
 @shared_once("split experiment")
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@shared_cache()
 def learning_curve(settings: SplitSettings, _live=None) -> list[dict]:
     """Train and test loss against the number of training rows."""
     return _computed("learning", settings, _live)
 
 
 @shared_once("split experiment")
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@shared_cache()
 def kfold(settings: SplitSettings, _live=None) -> dict:
     """k-fold cross-validation against single hold-out splits."""
     return _computed("kfold", settings, _live)
 
 
 @shared_once("split experiment")
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+@shared_cache()
 def capacity(settings: SplitSettings, _live=None) -> SweepResult:
     """A small and a large network, with and without dropout, on one split."""
     return _computed("capacity", settings, _live)
