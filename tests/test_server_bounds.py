@@ -311,3 +311,21 @@ def test_the_pages_garbage_is_collected_by_the_housekeeping_pass_not_after_every
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_a_failed_housekeeping_pass_is_logged_and_the_next_one_still_comes(monkeypatch):
+    from labapp.ui import housekeeping
+    passes = []
+
+    class Ended(BaseException):
+        """Ends the thread's loop for the test."""
+
+    def keep_house():
+        passes.append(len(passes))
+        if len(passes) == 1:
+            raise RuntimeError("a session's holder could not be emptied")
+        raise Ended()
+    monkeypatch.setattr(housekeeping, "keep_house", keep_house)
+    with pytest.raises(Ended):
+        housekeeping._keep_house_forever(sleep=lambda seconds: None)
+    assert passes == [0, 1]

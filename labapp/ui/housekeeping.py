@@ -70,7 +70,10 @@ def keep_house() -> None:
                   len(emptied), GONE_SESSION_SECONDS)
 
 
-def _keep_house_forever() -> None:
+def _keep_house_forever(sleep=time.sleep) -> None:
     while True:
-        time.sleep(COLLECT_SECONDS)
-        keep_house()
+        sleep(COLLECT_SECONDS)
+        try:
+            keep_house()
+        except Exception:                   # logged; the next pass tries again
+            _LOG.exception("A housekeeping pass failed.")
