@@ -109,9 +109,14 @@ def test_the_shared_caches_key_names_every_field_of_the_settings():
     kinds = [kind for kind in vars(page_settings).values()
              if dataclasses.is_dataclass(kind) and kind.__name__.endswith("Settings")]
     assert set(kinds) == set(SETTINGS_KEYS), "every settings class is keyed by its repr"
+    def plain(value) -> bool:                   # values whose repr says all of them
+        if isinstance(value, tuple):
+            return all(plain(item) for item in value)
+        return value is None or type(value) in (str, int, float, bool)
     for kind in kinds:
         assert kind.__dataclass_params__.frozen, kind
         assert all(field.repr for field in dataclasses.fields(kind)), kind
+        assert all(plain(getattr(kind(), field.name)) for field in dataclasses.fields(kind)), kind
         default = kind()
         assert SETTINGS_KEYS[kind](default) == SETTINGS_KEYS[kind](kind())
     data = page_settings.DataSettings()

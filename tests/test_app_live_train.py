@@ -16,7 +16,7 @@ from labapp.settings.page_settings import DataSettings, TrainSettings
 from labapp.settings.share_links import PAUSE_KEY, RUN_KEY, paused_epochs, share_params
 from labapp.settings.url_state import LabState, decode
 from labapp.ui import services
-from labapp.ui.live_progress import ACTIVE_SECONDS, LiveProgress, LiveRuns
+from labapp.ui.live_progress import ACTIVE_SECONDS, STOP_CHECK_SECONDS, LiveProgress, LiveRuns
 
 #: Mini-batches, dropout and Adam: every piece of state a pause must keep (the optimiser's
 #: moments, the batch order's and the masks' generator) matters.
@@ -337,6 +337,48 @@ def test_a_crowd_spaces_out_the_frames_a_long_run_draws_by_time(others):
     assert len(drawn) >= 2 and np.allclose(gaps, 0.25 * (others + 1)), drawn
 
 
+def test_runs_between_their_frames_still_count_in_the_crowd():
+    """Three long runs, each drawing every ``interval × crowd`` = 6 s, longer than a run counts
+    after it was last seen (2 s): each still counts the other two at every frame, because every
+    progress point (0.01 s apart) marks it as drawing."""
+    now, drawn = [0.0], {name: [] for name in "abc"}
+    runs = LiveRuns(clock=lambda: now[0])
+    lives = {name: LiveProgress(lambda p, name=name: drawn[name].append(now[0]), interval=2.0,
+                                clock=lambda: now[0], runs=runs) for name in "abc"}
+    for epoch in range(1, 2001):                         # 20 s of training
+        for live in lives.values():
+            live(nncore.Progress(epoch, 2000, 0.0, 0.0, np.zeros(epoch), np.zeros(epoch)))
+        now[0] = round(now[0] + 0.01, 2)
+    for times in drawn.values():                         # after the first, when not all are seen
+        assert len(times) >= 4 and np.allclose(np.diff(times)[1:], 6.0), times
+
+
+def test_stop_is_noticed_at_a_progress_point_between_frames():
+    """The page's stop request is asked for between frames too (every STOP_CHECK_SECONDS): a run
+    whose next frame is far off stops within that time of the request."""
+    class Interruption(BaseException):
+        pass
+    requested, drawn = [False], []
+
+    def check():
+        if requested[0]:
+            raise Interruption()
+    now = [0.0]
+    live = LiveProgress(lambda p: drawn.append(p.epoch), interval=1e9, clock=lambda: now[0],
+                        runs=LiveRuns(clock=lambda: now[0]), check=check)
+    answers = []
+    for epoch in range(1, 101):                          # a progress point every 0.01 s
+        requested[0] = epoch >= 60
+        answers.append(live(nncore.Progress(epoch, 100, 0.0, 0.0, np.zeros(epoch),
+                                            np.zeros(epoch))))
+        if answers[-1]:
+            break
+        now[0] = round(now[0] + 0.01, 2)
+    assert drawn == [1], "one frame at the start, none after: the interval is far off"
+    assert answers[-1] and len(answers) - 60 <= STOP_CHECK_SECONDS / 0.01, len(answers)
+    assert isinstance(live.interruption, Interruption)
+
+
 @pytest.mark.parametrize("arrived, expected", [(["me"], ALONE),
                                                (["me", "you", "they", "we", "all"], [1, 31])])
 def test_sessions_count_in_the_crowd_from_their_arrival(arrived, expected):
@@ -345,7 +387,7 @@ def test_sessions_count_in_the_crowd_from_their_arrival(arrived, expected):
     drawn, now = [], [0.0]
     runs = LiveRuns(clock=lambda: now[0])
     for who in arrived:
-        runs.arrive(who)
+        runs.seen(who)
     live = LiveProgress(lambda p: drawn.append(p.epoch), clock=lambda: now[0], frames=10,
                         hold=0.05, sleep=lambda s: None, runs=runs, who="me")
     for epoch in range(1, 301):

@@ -105,14 +105,65 @@ def test_the_turn_is_passed_on_only_after_a_slice_and_only_when_someone_waits():
     joined(threads)
 
 
-def test_between_epochs_passes_on_and_returns_the_callbacks_answer():
-    turns = TrainingTurns(slice_seconds=0.0)
+def test_between_epochs_returns_the_callbacks_answer_and_passes_on_only_when_going_on():
+    turns, order = TrainingTurns(slice_seconds=0.0), []
     seen = []
     hook = turns.between_epochs(lambda progress: seen.append(progress) or progress == "pause")
     with turns.turn():
-        assert hook("go on") is False and hook("pause") is True
-    assert seen == ["go on", "pause"]
+        threads = queue_up(turns, ["waiting"], order)
+        assert hook("pause") is True
+        assert order == [], "a run that pauses keeps its turn to end"
+        assert hook("go on") is False
+        assert order == ["waiting"], "a run that goes on passes its turn when due"
+    joined(threads)
+    assert seen == ["pause", "go on"]
     assert turns.between_epochs(None)("anything") is False
+
+
+def test_a_waiter_that_fails_as_its_turn_comes_hands_it_on_and_nobody_is_stuck():
+    """A thread that fails while taking its turn (here its clock raises as the turn comes; a
+    signal could interrupt its wait the same way) gives the turn to the next in line."""
+    failing = threading.Event()
+
+    def clock():
+        if threading.current_thread().name == "failing" and failing.is_set():
+            raise RuntimeError("the clock failed")
+        return 0.0
+    turns, order, errors = TrainingTurns(clock=clock), [], []
+
+    def failing_waiter():
+        try:
+            with turns.turn():
+                order.append("failing")
+        except RuntimeError as error:
+            errors.append(error)
+    with turns.turn():
+        failing.set()
+        waiter = threading.Thread(target=failing_waiter, name="failing", daemon=True)
+        waiter.start()
+        wait_until(lambda: turns.waiting() == 1, "the failing thread waits in line")
+        threads = queue_up(turns, ["next"], order)
+    joined([waiter] + threads)
+    assert order == ["next"] and len(errors) == 1
+    with turns.turn():                          # and the turn is free again afterwards
+        assert turns.waiting() == 0
+
+
+def test_a_turn_that_fails_to_start_leaves_it_free():
+    calls = []
+
+    def clock():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the clock failed")
+        return 0.0
+    turns = TrainingTurns(clock=clock)
+    with pytest.raises(RuntimeError):
+        with turns.turn():
+            pass
+    assert not turns.holding()
+    with turns.turn():                          # taken at once: nobody holds it
+        assert turns.holding() and turns.waiting() == 0
 
 
 # -- the server's runs ---------------------------------------------------------------------

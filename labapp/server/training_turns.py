@@ -59,7 +59,8 @@ class TrainingTurns:
         try:
             yield
         finally:
-            self._give()
+            if self.holding():                  # not if taking it back (set_aside) failed
+                self._give()
 
     @contextmanager
     def set_aside(self):
@@ -81,11 +82,13 @@ class TrainingTurns:
             self._take()
 
     def between_epochs(self, callback):
-        """A training callback that passes the turn on when due, then calls ``callback`` (if
-        any) and returns its answer."""
+        """A training callback that calls ``callback`` (if any) and, unless it asks to pause,
+        passes the turn on when due; returns its answer."""
         def hook(progress) -> bool:
-            self.pass_on_if_due()
-            return bool(callback(progress)) if callback is not None else False
+            pause = bool(callback(progress)) if callback is not None else False
+            if not pause:
+                self.pass_on_if_due()
+            return pause
         return hook
 
     def _take(self) -> None:
@@ -96,9 +99,22 @@ class TrainingTurns:
                 handover.acquire()
                 self._waiting.append(handover)
             self._taken = True
-        if handover is not None:
-            handover.acquire()                  # released by the holder, who hands the turn on
-        self._mine.since = self._clock()
+        try:
+            if handover is not None:
+                handover.acquire()              # released by the holder, who hands the turn on
+            self._mine.since = self._clock()
+        except BaseException:                   # interrupted while waiting: leave the line
+            self._leave(handover)
+            raise
+
+    def _leave(self, handover) -> None:
+        """Out of line without training: a waiter still in line steps out; one that was handed
+        the turn meanwhile hands it on."""
+        with self._lock:
+            if handover is not None and handover in self._waiting:
+                self._waiting.remove(handover)
+                return
+        self._give()
 
     def _give(self) -> None:
         self._mine.since = None

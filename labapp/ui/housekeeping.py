@@ -38,6 +38,8 @@ _done = {"frozen": False, "started": False}
 def freeze_imports_once() -> None:
     """Once per server, at the first result a page asks for (its imports are all done by
     then): freeze every object alive out of the collector's way, and start the thread."""
+    if _done["frozen"] and _done["started"]:
+        return                                  # every later call: no lock taken
     with _STARTING:
         if not _done["frozen"]:
             _done["frozen"] = True

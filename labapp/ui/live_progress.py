@@ -1,11 +1,13 @@
 """Live progress while a run trains, and a clean stop when the user interrupts it.
 
-Streamlit stops a running script when the user presses a button (Stop, say) or changes a
-widget: the next ``st`` call raises a control exception so that the script can start again.
-The training callback is where the page draws, so that is where the interruption arrives.
-:class:`LiveProgress` catches it, tells the engine to stop (a true return value keeps what was
-trained), and remembers it; the caller then keeps the stopped run and raises the interruption
-again, so Streamlit goes on with the rerun (:class:`RunStopped` carries both).
+Streamlit stops a running script when the user presses a button (Stop, say), changes a
+widget or closes the tab: the next ``st`` call raises a control exception so that the script
+can start again (or end). The training callback is where that request arrives: at a progress
+point :class:`LiveProgress` asks the page (:func:`page_interruption`, at most every
+:data:`STOP_CHECK_SECONDS`), and a frame it draws may raise it too. It catches the interruption, tells the engine to stop (a true return
+value keeps what was trained), and remembers it; the caller then keeps the stopped run and
+raises the interruption again, so Streamlit goes on with the rerun (:class:`RunStopped` carries
+both).
 
 The drawing runs in the context the :class:`LiveProgress` was made in (``contextvars``). When
 training runs inside an ``st.cache_data`` function, its progress frames are therefore drawn as
@@ -21,12 +23,14 @@ import threading
 import time
 from collections.abc import Callable
 
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
+
 from nncore import Progress
 
 from ..server.training_turns import TRAINING
 
-__all__ = ["LiveProgress", "RunStopped", "LiveRuns", "DRAW_INTERVAL", "DRAW_SHARE",
-           "SERVER_RUNS", "ACTIVE_SECONDS"]
+__all__ = ["LiveProgress", "RunStopped", "LiveRuns", "page_interruption", "DRAW_INTERVAL",
+           "DRAW_SHARE", "SERVER_RUNS", "ACTIVE_SECONDS", "STOP_CHECK_SECONDS"]
 
 #: Seconds between two frames of the live curve, at least.
 DRAW_INTERVAL = 0.25
@@ -34,14 +38,15 @@ DRAW_INTERVAL = 0.25
 #: seconds the next waits at least ``d / DRAW_SHARE − d``. Alone, a frame takes a few ms and
 #: the interval rules; on a crowded server frames slow down, and so they also grow rarer, which
 #: keeps the frames per run (and so a run's CPU cost) about the same however many students
-#: train at once. Stop is noticed at the next frame.
+#: train at once. Stop is noticed between frames too (:data:`STOP_CHECK_SECONDS`).
 DRAW_SHARE = 0.1
 
 
 class LiveRuns:
-    """The runs drawing live frames now, across every session of the server: a run counts for
-    :data:`ACTIVE_SECONDS` from its latest frame check (its last epoch's included), or from its
-    session's arrival on the Train page (:meth:`arrive`). A class opening a link together is
+    """The runs drawing live frames now, across every session of the server (sweeps and split
+    experiments drawing their progress among them): a run counts for :data:`ACTIVE_SECONDS`
+    from its latest progress point (its last epoch's included), or from its session's arrival
+    on the Train page (:meth:`seen`). A class opening a link together is
     so counted whole before the first of its runs (whose page was built first) checks for a
     frame, and the last runs of the class still count the runs that ended a moment before.
 
@@ -62,9 +67,9 @@ class LiveRuns:
         """A new run's number."""
         return next(self._tokens)
 
-    def arrive(self, who) -> None:
-        """``who`` (a session's id) may train now: it counts from now, before its first frame
-        check."""
+    def seen(self, who) -> None:
+        """``who`` (a session's id as it arrives, or a run between its frames) may draw now: it
+        counts from now."""
         with self._lock:
             self._seen[who] = self._clock()
 
@@ -78,11 +83,26 @@ class LiveRuns:
             return len(self._seen)
 
 
-#: How long after its latest frame check (or its session's arrival) a run still counts as
+#: Seconds of training between two questions to the page for a pending stop or rerun, at most
+#: (asked at the next progress point after that; about 10 µs each).
+STOP_CHECK_SECONDS = 0.05
+#: How long after its latest progress point (or its session's arrival) a run still counts as
 #: drawing: about the time thirty students' pages take to be built at once.
 ACTIVE_SECONDS = 2.0
 #: The runs drawing live frames in this server.
 SERVER_RUNS = LiveRuns()
+
+
+def page_interruption(check) -> BaseException | None:
+    """The page's pending stop or rerun request (Stop, a widget changed, the tab closed),
+    raised by its ``check`` (``get_run_yield_check()``) and caught here; None when there is none
+    or no page."""
+    if check is not None:
+        try:
+            check()
+        except BaseException as interruption:   # Streamlit's rerun or stop request
+            return interruption
+    return None
 
 
 class RunStopped(Exception):
@@ -107,13 +127,14 @@ class LiveProgress:
     as a short animation of about ``frames × hold`` seconds; while ``n`` runs draw at once
     (``runs``, :class:`LiveRuns`: the server's), each plays ``frames / n`` of them, rounded
     down; ``who`` names the run in ``runs`` (its session's id, as that session :meth:`arrived
-    <LiveRuns.arrive>`; by default a number of its own). While it draws, the run's turn at
+    <LiveRuns.seen>`; by default a number of its own). ``check`` raises the page's pending
+    stop or rerun (by default the page's own, from Streamlit). While it draws, the run's turn at
     training (:mod:`labapp.server.training_turns`) is set aside for the runs waiting."""
 
     def __init__(self, draw: Callable[[Progress], None], interval: float = DRAW_INTERVAL,
                  share: float = DRAW_SHARE, clock: Callable[[], float] = time.monotonic, *,
                  frames: int = 0, hold: float = 0.0, sleep: Callable[[float], None] = time.sleep,
-                 runs: LiveRuns | None = None, who=None):
+                 runs: LiveRuns | None = None, who=None, check: Callable[[], None] | None = None):
         self._draw = draw
         self._interval, self._share, self._clock = interval, share, clock
         self._frames, self._hold, self._sleep = frames, hold, sleep
@@ -123,10 +144,18 @@ class LiveProgress:
         self._context = contextvars.copy_context()
         self._next_frame = -math.inf
         self._next_epoch = 0
+        self._check = check or get_run_yield_check()      # None outside a page
+        self._next_check = -math.inf
         self.interruption: BaseException | None = None
 
     def __call__(self, progress: Progress) -> bool:
         start = self._clock()
+        if start >= self._next_check:
+            self._next_check = start + STOP_CHECK_SECONDS
+            self.interruption = page_interruption(self._check)
+            if self.interruption is not None:             # Stop, a change, a closed tab
+                return True
+        self._runs.seen(self._token)                      # drawing, if not at this point
         counted = self._frames and progress.epoch >= self._next_epoch
         if start < self._next_frame and not counted:
             return False

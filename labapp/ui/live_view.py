@@ -66,7 +66,7 @@ def arrive() -> None:
     """This session may train now: count it among the server's runs that share out the live
     frames (:class:`~labapp.ui.live_progress.LiveRuns`) from before its page is built, so that
     a class opening a link together plays the few frames a crowd gets from its first run on."""
-    live_progress.SERVER_RUNS.arrive(session.session_id())
+    live_progress.SERVER_RUNS.seen(session.session_id())
 
 
 def show_picture(picture, caption: str | None = None) -> None:

@@ -52,7 +52,7 @@ from ..settings.dataset_names import UPLOAD
 from ..settings.page_settings import DataSettings, SplitSettings, SweepSettings, TrainSettings
 from ..settings.seed_presets import PresetCard, preset_cards
 from . import housekeeping, session
-from .live_progress import LiveProgress, RunStopped
+from .live_progress import LiveProgress, RunStopped, page_interruption
 from .shared_once import shared_once
 
 __all__ = ["table", "prepared", "plan", "train_run", "new_trainer", "go_on", "gradient_check",
@@ -240,11 +240,8 @@ class _SweepStop:
             self.interruption = self._live.interruption
 
     def is_set(self) -> bool:
-        if self.interruption is None and self._check is not None:
-            try:
-                self._check()
-            except BaseException as interruption:   # Streamlit's rerun or stop request
-                self.interruption = interruption
+        if self.interruption is None:
+            self.interruption = page_interruption(self._check)
         return self.interruption is not None
 
 
