@@ -109,6 +109,7 @@ def test_the_shared_caches_key_names_every_field_of_the_settings():
     kinds = [kind for kind in vars(page_settings).values()
              if dataclasses.is_dataclass(kind) and kind.__name__.endswith("Settings")]
     assert set(kinds) == set(SETTINGS_KEYS), "every settings class is keyed by its repr"
+
     def plain(value) -> bool:                   # values whose repr says all of them
         if isinstance(value, tuple):
             return all(plain(item) for item in value)

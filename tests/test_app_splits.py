@@ -254,7 +254,8 @@ def test_a_stopped_experiment_set_keeps_the_finished_ones_and_never_caches_the_s
         if progress.experiment == "Learning curve" and progress.work_done > progress.work_total / 2:
             raise Interruption()
 
-    tracker = SplitTracker(LiveProgress(draw, interval=0.0, runs=LiveRuns()), split_pieces.EXPERIMENTS, settings)
+    tracker = SplitTracker(LiveProgress(draw, interval=0.0, runs=LiveRuns()),
+                           split_pieces.EXPERIMENTS, settings)
     kept = []
     with pytest.raises(Interruption):
         split_services.experiments(settings, split_pieces.EXPERIMENTS, tracker,

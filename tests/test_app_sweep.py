@@ -410,7 +410,8 @@ def test_a_stopped_sweep_keeps_its_finished_runs_and_is_never_cached():
     settings = SweepSettings(axes=("width",), widths=(2, 4, 8), seeds=2, epochs=200)
     kept = []
     with pytest.raises(Interruption):
-        services.sweep_run(settings, live=LiveProgress(draw, interval=0.0, runs=LiveRuns()), on_stop=kept.append)
+        services.sweep_run(settings, live=LiveProgress(draw, interval=0.0, runs=LiveRuns()),
+                           on_stop=kept.append)
     stopped = kept[0]
     assert stopped.cancelled and 0 < len(stopped.records) < stopped.runs_total
     assert not services.sweep_run(settings).cancelled

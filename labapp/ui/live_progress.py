@@ -4,10 +4,10 @@ Streamlit stops a running script when the user presses a button (Stop, say), cha
 widget or closes the tab: the next ``st`` call raises a control exception so that the script
 can start again (or end). The training callback is where that request arrives: at a progress
 point :class:`LiveProgress` asks the page (:func:`page_interruption`, at most every
-:data:`STOP_CHECK_SECONDS`), and a frame it draws may raise it too. It catches the interruption, tells the engine to stop (a true return
-value keeps what was trained), and remembers it; the caller then keeps the stopped run and
-raises the interruption again, so Streamlit goes on with the rerun (:class:`RunStopped` carries
-both).
+:data:`STOP_CHECK_SECONDS`), and a frame it draws may raise it too. It catches the
+interruption, tells the engine to stop (a true return value keeps what was trained), and
+remembers it; the caller then keeps the stopped run and raises the interruption again, so
+Streamlit goes on with the rerun (:class:`RunStopped` carries both).
 
 The drawing runs in the context the :class:`LiveProgress` was made in (``contextvars``). When
 training runs inside an ``st.cache_data`` function, its progress frames are therefore drawn as
@@ -46,16 +46,15 @@ class LiveRuns:
     """The runs drawing live frames now, across every session of the server (sweeps and split
     experiments drawing their progress among them): a run counts for :data:`ACTIVE_SECONDS`
     from its latest progress point (its last epoch's included), or from its session's arrival
-    on the Train page (:meth:`seen`). A class opening a link together is
-    so counted whole before the first of its runs (whose page was built first) checks for a
-    frame, and the last runs of the class still count the runs that ended a moment before.
+    on the Train page (:meth:`seen`). A class opening a link together is so counted whole
+    before the first of its runs (whose page was built first) checks for a frame, and the last
+    runs of the class still count the runs that ended a moment before.
 
     A short run plays a few frames, each costing about 20 ms of the server's CPU (two
     pictures and a chart). When a class presses Train together, the frames are shared out: each
     of ``n`` runs at once plays ``1/n`` of its frames, rounded down (the finished run is always
     drawn), and a longer run's frames come ``n`` times further apart, so a crowd costs the
-    server about what one student does. ``clock`` returns
-    seconds (tests pass their own)."""
+    server about what one student does. ``clock`` returns seconds (tests pass their own)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
@@ -116,9 +115,9 @@ class RunStopped(Exception):
 
 class LiveProgress:
     """A training callback that draws at most every ``interval`` seconds (``n`` times that while
-    ``n`` runs of the server draw at once), and spends at most
-    about ``share`` of the time drawing; it turns an interruption during drawing into a clean
-    stop. ``clock`` returns seconds (tests pass their own).
+    ``n`` runs of the server draw at once), and spends at most about ``share`` of the time
+    drawing; it turns the page's interruption, asked for between frames or raised while one
+    draws, into a clean stop. ``clock`` returns seconds (tests pass their own).
 
     A run too short for the interval (the default network trains 300 epochs in about 25 ms)
     would show no learning at all: with ``frames``, a frame is also drawn each time another
